@@ -1,0 +1,131 @@
+# Postern - one non-recursive GNU Makefile.
+#
+# Layout (see docs/architecture.md):
+#   src/lib      generic C library      -> build/lib/libpostern_util.a
+#   src/global   mail knowledge         -> build/lib/libpostern_global.a
+#   src/maps     lookup tables          -> build/lib/libpostern_maps.a
+#   src/master   master + server skeleton (mail_server*.c -> libpostern_server.a)
+#   src/<prog>   one folder per program -> build/bin/<prog> or build/libexec/<prog>
+#   tests/unit   cmocka tests, one per module -> build/tests/<name>
+#
+# Variables: CC (gcc or clang), BUILD (output dir), SANITIZE=1 (ASan+UBSan).
+
+CC      ?= gcc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CONFIG_DIR  ?= /etc/postfix
+BINDIR      = $(PREFIX)/sbin
+LIBEXECDIR  = $(PREFIX)/libexec/postern
+
+PKGS      :=
+PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+          -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ifeq ($(SANITIZE),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+CPPFLAGS += -std=c17 -D_GNU_SOURCE -Isrc/lib -Isrc/global -Isrc/maps -Isrc/master \
+            -DDEF_CONFIG_DIR='"$(CONFIG_DIR)"' \
+            -DDEF_DAEMON_DIR='"$(LIBEXECDIR)"' -DDEF_COMMAND_DIR='"$(BINDIR)"' \
+            $(PKG_CFLAGS)
+ALL_CFLAGS = $(WARN) $(CFLAGS)
+
+# Programs: user commands go to build/bin, daemons to build/libexec.
+BIN_PROGS     = postconf postern
+LIBEXEC_PROGS = master postlogd
+
+UTIL_SRC   := $(wildcard src/lib/*.c)
+GLOBAL_SRC := $(wildcard src/global/*.c)
+MAPS_SRC   := $(wildcard src/maps/*.c)
+SERVER_SRC := $(wildcard src/master/mail_server*.c src/master/master_proto.c)
+
+obj = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(1))
+
+UTIL_LIB   = $(BUILD)/lib/libpostern_util.a
+GLOBAL_LIB = $(BUILD)/lib/libpostern_global.a
+MAPS_LIB   = $(BUILD)/lib/libpostern_maps.a
+SERVER_LIB = $(BUILD)/lib/libpostern_server.a
+# Link order: dependents before dependencies.
+LIBS = $(SERVER_LIB) $(MAPS_LIB) $(GLOBAL_LIB) $(UTIL_LIB)
+
+prog_src = $(filter-out $(SERVER_SRC),$(wildcard src/$(1)/*.c))
+
+BIN_TARGETS     = $(addprefix $(BUILD)/bin/,$(BIN_PROGS))
+LIBEXEC_TARGETS = $(addprefix $(BUILD)/libexec/,$(LIBEXEC_PROGS))
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TEST_DAEMON_SRC := $(wildcard tests/daemons/*.c)
+TEST_DAEMONS    := $(patsubst tests/daemons/%.c,$(BUILD)/tests/daemons/%,$(TEST_DAEMON_SRC))
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps check check-unit check-system check-asan run install clean bench fuzz
+.DEFAULT_GOAL := all
+
+all: $(BIN_TARGETS) $(LIBEXEC_TARGETS)
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(UTIL_LIB): $(call obj,$(UTIL_SRC))
+$(GLOBAL_LIB): $(call obj,$(GLOBAL_SRC))
+$(MAPS_LIB): $(call obj,$(MAPS_SRC))
+$(SERVER_LIB): $(call obj,$(SERVER_SRC))
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+define prog_rule
+$(BUILD)/$(2)/$(1): $(call obj,$(call prog_src,$(1))) $(LIBS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(call obj,$$(call prog_src,$(1))) $$(LIBS) $$(PKG_LIBS)
+endef
+$(foreach p,$(BIN_PROGS),$(eval $(call prog_rule,$(p),bin)))
+$(foreach p,$(LIBEXEC_PROGS),$(eval $(call prog_rule,$(p),libexec)))
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) -lcmocka
+
+# Small daemons that exist only for the system tests (never installed).
+$(BUILD)/tests/daemons/%: tests/daemons/%.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
+
+# make check: unit tests and system tests, then the same under ASan+UBSan.
+check: deps
+	$(MAKE) check-unit check-system
+	$(MAKE) BUILD=build-asan SANITIZE=1 CC=clang check-unit check-system
+
+check-unit: all $(UNIT_TESTS)
+	@fail=0; for t in $(UNIT_TESTS); do \
+	  echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+check-system: all $(TEST_DAEMONS)
+	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system
+
+run: deps all
+	scripts/make-run $(abspath $(BUILD))
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(CONFIG_DIR)
+	install -m 755 $(BIN_TARGETS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(LIBEXEC_TARGETS) $(DESTDIR)$(LIBEXECDIR)/
+	ln -sf postern $(DESTDIR)$(BINDIR)/postfix
+	for f in conf/main.cf conf/master.cf; do \
+	  [ -e $(DESTDIR)$(CONFIG_DIR)/$${f#conf/} ] || install -m 644 $$f $(DESTDIR)$(CONFIG_DIR)/; done
+
+clean:
+	rm -rf build build-asan build-clang run
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
