@@ -36,6 +36,15 @@ CPPFLAGS += -std=c17 -D_GNU_SOURCE -Isrc/lib -Isrc/global -Isrc/maps -Isrc/maste
             $(PKG_CFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
 
+# Quiet output; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @echo
+endif
+
 # Programs: user commands go to build/bin, daemons to build/libexec.
 BIN_PROGS     = postconf postern
 LIBEXEC_PROGS = master postlogd
@@ -75,7 +84,8 @@ deps:
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(quiet) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(UTIL_LIB): $(call obj,$(UTIL_SRC))
 $(GLOBAL_LIB): $(call obj,$(GLOBAL_SRC))
@@ -83,24 +93,28 @@ $(MAPS_LIB): $(call obj,$(MAPS_SRC))
 $(SERVER_LIB): $(call obj,$(SERVER_SRC))
 $(BUILD)/lib/%.a:
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(quiet) "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 define prog_rule
 $(BUILD)/$(2)/$(1): $(call obj,$(call prog_src,$(1))) $(LIBS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(call obj,$$(call prog_src,$(1))) $$(LIBS) $$(PKG_LIBS)
+	$$(quiet) "  LD      $$@"
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(call obj,$$(call prog_src,$(1))) $$(LIBS) $$(PKG_LIBS)
 endef
 $(foreach p,$(BIN_PROGS),$(eval $(call prog_rule,$(p),bin)))
 $(foreach p,$(LIBEXEC_PROGS),$(eval $(call prog_rule,$(p),libexec)))
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) -lcmocka
+	$(quiet) "  TEST    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) -lcmocka
 
 # Small daemons that exist only for the system tests (never installed).
 $(BUILD)/tests/daemons/%: tests/daemons/%.c $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
+	$(quiet) "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
 
 # make check: unit tests and system tests, then the same under ASan+UBSan.
 check: deps
@@ -108,8 +122,7 @@ check: deps
 	$(MAKE) BUILD=build-asan SANITIZE=1 CC=clang check-unit check-system
 
 check-unit: all $(UNIT_TESTS)
-	@fail=0; for t in $(UNIT_TESTS); do \
-	  echo "== $$t"; $$t || fail=1; done; exit $$fail
+	@scripts/run-unit $(UNIT_TESTS)
 
 check-system: all $(TEST_DAEMONS)
 	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system

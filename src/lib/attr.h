@@ -48,12 +48,20 @@ int     attr_print(STREAM *sp, int flags, ...);
 int     attr_vprint(STREAM *sp, int flags, va_list ap);
 
 /* attr_scan - receive the named attributes in order; returns how many
- * were received (a message with fewer ends early), or -1 on error. */
+ * were received (a message with fewer ends early), or -1 on error.
+ * A name other than the next one asked for is an error. After the last
+ * requested attribute (unless MORE) the rest of the message is read up to
+ * the end marker: extra attributes are skipped, or with STRICT are an
+ * error. INT and LONG must be plain decimal ("-12"; no "+", spaces or
+ * junk) within range; DATA must be canonical base64. Protocol violations
+ * are logged with msg_warn(); EOF before a message starts is not. */
 int     attr_scan(STREAM *sp, int flags, ...);
 int     attr_vscan(STREAM *sp, int flags, va_list ap);
 
 /* A whole message into a table, for readers that accept any attributes:
- * returns the count, or -1; names map to mystrdup'ed values. */
+ * returns the count, or -1 (also for a duplicate name); names map to
+ * mystrdup'ed values in wire form (DATA stays base64). On -1 the entries
+ * read so far stay in the table; free them with myfree. */
 struct HTABLE;
 int     attr_scan_table(STREAM *sp, struct HTABLE *table);
 

@@ -2,7 +2,10 @@
  *
  * One loop per process (global state, as the daemons are single-threaded).
  * Callbacks get the event kind and the context pointer given when they were
- * registered. A callback may add or remove any event, including its own. */
+ * registered. A callback may add or remove any event, including its own.
+ * A failure of epoll itself (no memory, no descriptors, an fd that cannot
+ * be polled such as a regular file) is fatal, like running out of memory.
+ * Timers use the monotonic clock; due timers run before I/O callbacks. */
 #ifndef EVENT_H
 #define EVENT_H
 

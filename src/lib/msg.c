@@ -147,7 +147,7 @@ msg_fatal_sleep(int seconds)
 }
 
 /* msg_vfatal - log once, run the cleanup hook once, exit */
-static void MSG_NORETURN
+static void MSG_NORETURN MSG_PRINTF(2, 0)
 msg_vfatal(int status, const char *fmt, va_list ap)
 {
     if (msg_in_fatal++ == 0) {

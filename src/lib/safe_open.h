@@ -3,8 +3,9 @@
  * Opening an existing file: the path must not be a symlink (O_NOFOLLOW),
  * must be a regular file with exactly one link, and the descriptor must be
  * the file that lstat() saw (same device and inode). If user/group are not
- * -1 the file must be owned by them. Creating: O_CREAT|O_EXCL, never
- * through a symlink. With O_CREAT without O_EXCL, an existing file is
+ * -1 the file must be owned by them. O_TRUNC truncates only after the
+ * checks passed. Creating: O_CREAT|O_EXCL, never through a symlink; if
+ * user/group are not -1 the new file is given that owner (fchown). With O_CREAT without O_EXCL, an existing file is
  * opened under the rules above, otherwise it is created. Returns the
  * descriptor (close-on-exec) or -1 with the reason in why. */
 #ifndef SAFE_OPEN_H

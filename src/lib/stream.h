@@ -5,7 +5,8 @@
  * (per call) and never past its deadline (an absolute limit for a whole
  * exchange); on expiry the operation fails and stream_timedout() is true.
  * The I/O functions can be replaced (TLS plugs in here). Errors are sticky
- * until stream_clearerr(). Library code: nothing here exits. */
+ * until stream_clearerr(). Library code: nothing here exits.
+ * Pending output is flushed before a read that must wait for input. */
 #ifndef STREAM_H
 #define STREAM_H
 
@@ -37,8 +38,11 @@ int     stream_getc(STREAM *sp);        /* byte or EOF */
 ssize_t stream_read(STREAM *sp, void *buf, size_t len);   /* exactly len, or short at EOF/error */
 /* stream_get_line - append bytes up to and including '\n' (or at most
  * limit bytes, or to EOF) to bp; returns the last byte read, or EOF if
- * nothing was read. */
+ * nothing was read. A limit of 0 means no limit. */
 int     stream_get_line(STREAM *sp, BUF *bp, size_t limit);
+/* stream_get_delim - like stream_get_line, with any delimiter byte
+ * (attr.c reads NUL-terminated fields); limit 0 means no limit */
+int     stream_get_delim(STREAM *sp, BUF *bp, int delim, size_t limit);
 size_t  stream_buffered(const STREAM *sp); /* input bytes already buffered */
 
 /* Writing (buffered; stream_flush() sends). Return 0 or -1. */
@@ -48,7 +52,8 @@ int     stream_putc(STREAM *sp, int ch);
 int     stream_printf(STREAM *sp, const char *fmt, ...) MSG_PRINTF(2, 3);
 int     stream_flush(STREAM *sp);
 
-/* State. */
+/* State. stream_error() is true after any failure, a timeout included;
+ * stream_timedout() tells whether it was a timeout. */
 bool    stream_eof(const STREAM *sp);
 bool    stream_error(const STREAM *sp);
 bool    stream_timedout(const STREAM *sp);
