@@ -41,10 +41,10 @@ static const MAIL_DIR mail_dirs[] = {
     {"flush", 0700, MD_OWNER, 0},
     {"hold", 0700, MD_OWNER, 0},
     {"incoming", 0700, MD_OWNER, 0},
-    {"maildrop", 01730, MD_OWNER, 1},
+    {"maildrop", 0730, MD_OWNER, 1},
     {"pid", 0755, MD_ROOT, 0},
     {"private", 0700, MD_OWNER, 0},
-    {"public", 02710, MD_OWNER, 1},
+    {"public", 0710, MD_OWNER, 1},
     {"saved", 0700, MD_OWNER, 0},
     {"trace", 0700, MD_OWNER, 0},
 };

@@ -3,8 +3,8 @@
  * Under $queue_directory: maildrop, incoming, active, deferred, hold,
  * corrupt, bounce, defer, trace, flush, saved, pid, private, public; and
  * $data_directory. Modes and owners as Postfix uses them (docs/queue-format.md):
- * most 0700 owned by mail_owner; maildrop 1730 mail_owner:setgid_group;
- * public 2710 mail_owner:setgid_group; pid 0755 root (or the running user).
+ * most 0700 owned by mail_owner; maildrop 0730 mail_owner:setgid_group;
+ * public 0710 mail_owner:setgid_group (as Postfix 3.7 creates them); pid 0755 root (or the running user).
  * As non-root everything is owned by the running user and nothing is
  * chowned. A symbolic link in place of any directory is refused, never
  * followed. Table and details: docs/postern.md. */

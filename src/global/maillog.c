@@ -77,12 +77,14 @@ maillog_make_tag(const char *name)
              syslog_name, name);
 }
 
-/* maillog_set_host - $myhostname, else the system host name */
+/* maillog_set_host - first label of $myhostname (as Postfix 3.7 logs it),
+ * else the system host name */
 static void
 maillog_set_host(void)
 {
     if (var_myhostname && *var_myhostname) {
-        snprintf(maillog_host, sizeof(maillog_host), "%s", var_myhostname);
+        snprintf(maillog_host, sizeof(maillog_host), "%.*s",
+                 (int) strcspn(var_myhostname, "."), var_myhostname);
     } else if (gethostname(maillog_host, sizeof(maillog_host) - 1) < 0
                || maillog_host[0] == 0) {
         snprintf(maillog_host, sizeof(maillog_host), "localhost");

@@ -4,8 +4,8 @@
  * its lifetime; a second master for the same directories fails to get it
  * and stops with Postfix's "already running" message. master -t only
  * tests the lock. The process id goes into the lock file and into
- * $queue_directory/pid/master.pid, in Postfix's format ("%10d\n"). fcntl
- * locks are not inherited across fork(), so children never hold it. */
+ * $queue_directory/pid/master.pid, in Postfix's format: the pid
+ * right-aligned in MASTER_PID_WIDTH columns, then a newline. fcntl locks are not inherited across fork(), so children never hold it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +17,8 @@
 #include "mail_params.h"
 #include "master.h"
 #include "msg.h"
+
+#define MASTER_PID_WIDTH        32      /* as Postfix 3.7 writes it */
 
 #define MASTER_LOCK_FILE        "master.lock"
 #define MASTER_PID_FILE         "pid/master.pid"
@@ -56,7 +58,7 @@ master_lock_test(void)
 static int
 master_lock_pid_text(char *text, size_t size)
 {
-    return snprintf(text, size, "%10d\n", (int) getpid());
+    return snprintf(text, size, "%*d\n", MASTER_PID_WIDTH, (int) getpid());
 }
 
 /* master_lock_acquire - take the lock or stop: another master is running */
@@ -64,7 +66,7 @@ void
 master_lock_acquire(void)
 {
     BUF    *path = master_lock_path();
-    char    text[32];
+    char    text[MASTER_PID_WIDTH + 16];
     int     len;
 
     if ((master_lock_fd = open(buf_str(path), O_RDWR | O_CREAT | O_CLOEXEC
@@ -88,7 +90,7 @@ void
 master_lock_write_pid(void)
 {
     BUF    *path = buf_alloc(100);
-    char    text[32];
+    char    text[MASTER_PID_WIDTH + 16];
     int     len = master_lock_pid_text(text, sizeof(text));
     int     fd;
 

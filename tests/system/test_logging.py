@@ -12,7 +12,7 @@ POSTLOG = "postlog   unix-dgram n  -       n       -       1       postlogd\n"
 
 STAMP = r"[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d"
 MASTER_STARTED = re.compile(
-    r"^" + STAMP + r" \S+ postfix/master\[\d+\]: daemon started -- version ",
+    r"^" + STAMP + r" mx postfix/master\[\d+\]: daemon started -- version ",
     re.M)
 
 
@@ -41,7 +41,7 @@ def test_lines_through_postlogd(instance):
     r = instance.cmd("postern", "status", check=False)
     assert r.returncode == 0
     text = instance.wait_log("the Postfix mail system is running")
-    assert re.search(r"^" + STAMP + r" mx\.example\.test "
+    assert re.search(r"^" + STAMP + r" mx "
                      r"postfix/postfix-script\[\d+\]: the Postfix mail "
                      r"system is running: PID: %d$" % pid, text, re.M), text
     assert wait_for(lambda: postlogd_running(pid), what="postlogd")
@@ -78,7 +78,7 @@ def test_service_syslog_name(instance):
     send_datagram(instance, b"hello through the second service",
                   service="postlog2")
     text = instance.wait_log("hello through the second service")
-    assert re.search(r"^" + STAMP + r" mx\.example\.test "
+    assert re.search(r"^" + STAMP + r" mx "
                      r"postfix/submission/postlogd\[\d+\]: ", text, re.M), text
 
 

@@ -156,7 +156,7 @@ def test_start_serve_and_log(instance):
     port = free_port()
     instance.write_config(POSTLOG + echo_line(port))
     pid = instance.start()
-    assert instance.pid_file.read_text() == "%10d\n" % pid
+    assert instance.pid_file.read_text() == "%32d\n" % pid
     assert talk_once(port, "hello world") == "hello world"
     log = wait_log(instance, "echo: connect from 127.0.0.1")
     assert (f"postfix/master[{pid}]: daemon started -- version "

@@ -174,7 +174,7 @@ def test_check_maillog_prefix(instance):
 def test_tree_modes(instance):
     instance.write_config(master_cf=POSTLOG)
     start(instance)
-    want = {"maildrop": 0o1730, "public": 0o2710, "pid": 0o755,
+    want = {"maildrop": 0o730, "public": 0o710, "pid": 0o755,
             "private": 0o700, "incoming": 0o700, "active": 0o700,
             "deferred": 0o700, "hold": 0o700, "corrupt": 0o700,
             "bounce": 0o700, "defer": 0o700, "trace": 0o700,

@@ -97,8 +97,8 @@ test_create(void **state)
         {"active", 0700, 0}, {"bounce", 0700, 0}, {"corrupt", 0700, 0},
         {"defer", 0700, 0}, {"deferred", 0700, 0}, {"flush", 0700, 0},
         {"hold", 0700, 0}, {"incoming", 0700, 0}, {"private", 0700, 0},
-        {"saved", 0700, 0}, {"trace", 0700, 0}, {"maildrop", 01730, 0},
-        {"public", 02710, 0}, {"pid", 0755, 1}, {"", 0755, 1},
+        {"saved", 0700, 0}, {"trace", 0700, 0}, {"maildrop", 0730, 0},
+        {"public", 0710, 0}, {"pid", 0755, 1}, {"", 0755, 1},
     };
     BUF    *why = buf_alloc(100);
     struct stat st;
