@@ -20,6 +20,7 @@
 #include "argv.h"
 #include "buf.h"
 #include "conv.h"
+#include "mail_conf.h"
 #include "master_conf.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -486,4 +487,17 @@ master_conf_find(const MASTER_CONF *conf, const char *name, const char *type)
             return ent;
     }
     return NULL;
+}
+
+/* master_conf_load - read the master.cf of the configuration directory */
+MASTER_CONF *
+master_conf_load(BUF *why)
+{
+    BUF    *path = buf_alloc(100);
+    MASTER_CONF *conf;
+
+    buf_sprintf(path, "%s/%s", mail_conf_dir(), MASTER_CF);
+    conf = master_conf_read(buf_str(path), why);
+    buf_free(path);
+    return conf;
 }

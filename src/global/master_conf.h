@@ -55,6 +55,10 @@ typedef struct MASTER_CONF {
 /* master_conf_read - parse a master.cf; NULL with "PATH:LINE: ..." in why */
 MASTER_CONF *master_conf_read(const char *path, BUF *why);
 
+/* master_conf_load - read $config_directory/master.cf (mail_conf_dir());
+ * NULL with "PATH:LINE: ..." in why */
+MASTER_CONF *master_conf_load(BUF *why);
+
 /* master_conf_parse - the same, from text in memory (name is used in
  * error messages) */
 MASTER_CONF *master_conf_parse(const char *text, const char *name, BUF *why);

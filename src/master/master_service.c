@@ -23,17 +23,14 @@ MASTER_SERV *master_head;
 MASTER_CONF *
 master_service_read_conf(bool fatal)
 {
-    BUF    *path = buf_alloc(100);
     BUF    *why = buf_alloc(100);
     MASTER_CONF *conf;
 
-    buf_sprintf(path, "%s/%s", mail_conf_dir(), MASTER_CF);
-    if ((conf = master_conf_read(buf_str(path), why)) == NULL) {
+    if ((conf = master_conf_load(why)) == NULL) {
         if (fatal)
             msg_fatal("%s", buf_str(why));
         msg_warn("%s", buf_str(why));
     }
-    buf_free(path);
     buf_free(why);
     return conf;
 }

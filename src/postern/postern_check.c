@@ -31,17 +31,14 @@
 MASTER_CONF *
 postern_check_master_cf(bool fatal)
 {
-    BUF    *path = buf_alloc(100);
     BUF    *why = buf_alloc(100);
     MASTER_CONF *conf;
 
-    buf_sprintf(path, "%s/%s", mail_conf_dir(), MASTER_CF);
-    if ((conf = master_conf_read(buf_str(path), why)) == NULL) {
+    if ((conf = master_conf_load(why)) == NULL) {
         if (fatal)
             msg_fatal("%s", buf_str(why));
         msg_error("%s", buf_str(why));
     }
-    buf_free(path);
     buf_free(why);
     return conf;
 }
