@@ -29,11 +29,14 @@
 #include "msg.h"
 #include "msg_output.h"
 #include "safe_open.h"
+#include "sock.h"
 
 #define MAILLOG_STDOUT  "/dev/stdout"
 
 static char maillog_tag_text[256];
 static char maillog_host[256];
+#define MAILLOG_SEND_TRIES      250     /* x 1 ms when postlogd lags */
+
 static char maillog_sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 static char maillog_chroot_path[sizeof(maillog_sock_path)];
 static dev_t maillog_queue_dev;
@@ -171,31 +174,20 @@ maillog_write_all(int fd, const char *data, size_t len)
     return n == (ssize_t) len ? 0 : -1;
 }
 
-/* maillog_send_to - one datagram to a socket path, never blocking */
+/* maillog_send_to - one datagram to a socket path; when postlogd's queue
+ * is full, wait for it briefly (bounded) rather than lose the line */
 static int
 maillog_send_to(const char *path, const char *data, size_t len)
 {
-    struct sockaddr_un sun;
-    ssize_t n;
-    int     fd;
-    int     saved;
+    static const struct timespec pause = {0, 1000000};   /* 1 ms */
 
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    if (maillog_copy(sun.sun_path, sizeof(sun.sun_path), path) < 0) {
-        errno = ENAMETOOLONG;
-        return -1;
+    for (int tries = 0; /* void */ ; tries++) {
+        if (unix_dgram_send(path, data, len) == 0)
+            return 0;
+        if (errno != EAGAIN || tries >= MAILLOG_SEND_TRIES)
+            return -1;
+        nanosleep(&pause, NULL);
     }
-    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-        return -1;
-    do {
-        n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-                   (struct sockaddr *) &sun, sizeof(sun));
-    } while (n < 0 && errno == EINTR);
-    saved = errno;
-    close(fd);
-    errno = saved;
-    return n < 0 ? -1 : 0;
 }
 
 /* maillog_chrooted - whether / is the queue directory (after chroot) */
