@@ -446,30 +446,31 @@ sock_accept(int listen_fd)
     return fd;
 }
 
+/* fcntl_flag - turn one flag bit on or off with the given get/set pair */
+static int
+fcntl_flag(int fd, int get_cmd, int set_cmd, int bit, bool on)
+{
+    int     flags = fcntl(fd, get_cmd);
+
+    if (flags < 0)
+        return -1;
+    if (((flags & bit) != 0) == on)
+        return 0;
+    return fcntl(fd, set_cmd, on ? flags | bit : flags & ~bit);
+}
+
 /* non_blocking - turn O_NONBLOCK on or off */
 int
 non_blocking(int fd, bool on)
 {
-    int     flags = fcntl(fd, F_GETFL);
-
-    if (flags < 0)
-        return -1;
-    if (((flags & O_NONBLOCK) != 0) == on)
-        return 0;
-    return fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+    return fcntl_flag(fd, F_GETFL, F_SETFL, O_NONBLOCK, on);
 }
 
 /* close_on_exec - turn FD_CLOEXEC on or off */
 int
 close_on_exec(int fd, bool on)
 {
-    int     flags = fcntl(fd, F_GETFD);
-
-    if (flags < 0)
-        return -1;
-    if (((flags & FD_CLOEXEC) != 0) == on)
-        return 0;
-    return fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+    return fcntl_flag(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on);
 }
 
 /* sock_peer_addr - numeric peer address and port ("local" for UNIX) */
