@@ -18,13 +18,16 @@ CONFIG_DIR  ?= /etc/postfix
 BINDIR      = $(PREFIX)/sbin
 LIBEXECDIR  = $(PREFIX)/libexec/postern
 
-PKGS      :=
+PKGS      := libpcre2-8 lmdb libcdb
 PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
           -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link
+endif
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined
@@ -46,7 +49,7 @@ quiet = @echo
 endif
 
 # Programs: user commands go to build/bin, daemons to build/libexec.
-BIN_PROGS     = postconf postern
+BIN_PROGS     = postalias postconf postern postmap
 LIBEXEC_PROGS = master postlogd
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
@@ -73,11 +76,16 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TEST_DAEMON_SRC := $(wildcard tests/daemons/*.c)
 TEST_DAEMONS    := $(patsubst tests/daemons/%.c,$(BUILD)/tests/daemons/%,$(TEST_DAEMON_SRC))
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-system check-asan run install clean bench fuzz
+.PHONY: all deps check check-unit check-system check-asan check-fuzz run install clean bench fuzz fuzz-run
 .DEFAULT_GOAL := all
 
-all: $(BIN_TARGETS) $(LIBEXEC_TARGETS)
+all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases
+
+# newaliases is postalias under another name (it rebuilds $alias_database).
+$(BUILD)/bin/newaliases: $(BUILD)/bin/postalias
+	$(Q)ln -sf postalias $@
 
 deps:
 	@scripts/install-deps
@@ -116,16 +124,44 @@ $(BUILD)/tests/daemons/%: tests/daemons/%.c $(LIBS)
 	$(quiet) "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
 
+# libFuzzer harnesses (clang only): `make fuzz` runs each for FUZZ_TIME
+# seconds from its seed corpus tests/fuzz/corpus/<name>/; `make check`
+# replays the seeds once as a regression test.
+FUZZ_TIME ?= 60
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBS)
+	@mkdir -p $(@D)
+	$(quiet) "  FUZZ    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS) $(PKG_LIBS)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz SANITIZE=1 FUZZ=1 CC=clang fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); mkdir -p $(BUILD)/corpus/$$n; \
+	  $$t -max_total_time=$(FUZZ_TIME) $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+check-fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do n=$$(basename $$t); \
+	  $$t -runs=0 tests/fuzz/corpus/$$n >/dev/null 2>$(BUILD)/fuzz/$$n.log \
+	  || { cat $(BUILD)/fuzz/$$n.log; exit 1; }; done; \
+	  echo "fuzz: $(words $(FUZZ_TARGETS)) harnesses replayed their seed corpus"
+
 # make check: unit tests and system tests, then the same under ASan+UBSan.
 check: deps
 	$(MAKE) check-unit check-system
 	$(MAKE) BUILD=build-asan SANITIZE=1 CC=clang check-unit check-system
+	$(MAKE) BUILD=build-fuzz SANITIZE=1 FUZZ=1 CC=clang check-fuzz
 
 check-unit: all $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)
 
 check-system: all $(TEST_DAEMONS)
 	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system
+
+# make bench: Postern and Postfix side by side (BENCH_KEYS sets the size).
+BENCH_KEYS ?= 1000000
+bench: deps all
+	bench/bench_maps.py $(BUILD) $(BENCH_KEYS)
 
 run: deps all
 	scripts/make-run $(abspath $(BUILD))
@@ -135,10 +171,11 @@ install: all
 	install -m 755 $(BIN_TARGETS) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(LIBEXEC_TARGETS) $(DESTDIR)$(LIBEXECDIR)/
 	ln -sf postern $(DESTDIR)$(BINDIR)/postfix
+	ln -sf postalias $(DESTDIR)$(BINDIR)/newaliases
 	for f in conf/main.cf conf/master.cf; do \
 	  [ -e $(DESTDIR)$(CONFIG_DIR)/$${f#conf/} ] || install -m 644 $$f $(DESTDIR)$(CONFIG_DIR)/; done
 
 clean:
-	rm -rf build build-asan build-clang run
+	rm -rf build build-asan build-clang build-fuzz run
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -85,6 +85,10 @@ mail_params_hostname(void)
             freeaddrinfo(res);
         }
     }
+    /* As Postfix: a name without a dot gets the default domain. */
+    if (strchr(host, '.') == NULL)
+        snprintf(host + strlen(host), sizeof(host) - strlen(host),
+                 ".localdomain");
     for (char *cp = host; *cp; cp++)
         *cp = (char) tolower((unsigned char) *cp);
     hostname = mystrdup(host);

@@ -181,3 +181,35 @@ mystrtok_grouped(char **bufp, const char *delim, const char **err)
         (*bufp)++;
     return trim(start + 1, cp);
 }
+
+/* mystrtok_braced - next token; delimiters inside "{ }" do not count */
+char *
+mystrtok_braced(char **bufp, const char *delim, const char **err)
+{
+    char   *start = *bufp + strspn(*bufp, delim);
+    char   *cp;
+    int     depth = 0;
+
+    *err = NULL;
+    if (*start == 0) {
+        *bufp = start;
+        return NULL;
+    }
+    for (cp = start; *cp; cp++) {
+        if (*cp == '{')
+            depth++;
+        else if (*cp == '}' && --depth < 0)
+            break;
+        else if (depth == 0 && strchr(delim, *cp))
+            break;
+    }
+    if (depth != 0) {
+        *err = depth > 0 ? "missing '}'" : "extra '}'";
+        *bufp = cp + strlen(cp);
+        return NULL;
+    }
+    if (*cp)
+        *cp++ = 0;
+    *bufp = cp;
+    return start;
+}

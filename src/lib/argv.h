@@ -29,6 +29,11 @@ char   *mystrtok(char **bufp, const char *delim);
  * braces do not balance */
 char   *mystrtok_grouped(char **bufp, const char *delim, const char **err);
 
+/* mystrtok_braced - like mystrtok, but delimiters inside balanced "{ }"
+ * anywhere in a token do not split it ("inline:{ a=b, c=d }" is one token,
+ * returned with its braces); *err is set when the braces do not balance */
+char   *mystrtok_braced(char **bufp, const char *delim, const char **err);
+
 /* Delimiters for Postfix list values: commas and white space. */
 #define LIST_DELIM      ", \t\r\n"
 

@@ -10,7 +10,9 @@
  * This file also keeps the master protocol (master_proto.h): TAKEN when
  * the process becomes busy, AVAIL when idle; it exits when idle after
  * max_use clients, after max_idle seconds without one, or once master
- * closed the status socket. Peers: master_spawn.c sets up what we find. */
+ * closed the status socket, or when a lookup table it opened through
+ * maps_create() changed on disk (master then starts a fresh process that
+ * reads the new table, as Postfix does). Peers: master_spawn.c sets up what we find. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -28,6 +30,7 @@
 #include "mail_params.h"
 #include "mail_server_int.h"
 #include "maillog.h"
+#include "maps.h"
 #include "master_proto.h"
 #include "msg.h"
 #include "msg_output.h"
@@ -107,13 +110,24 @@ mail_server_used(void)
         mail_server_unwatch();
 }
 
+/* mail_server_tables_changed - a table this process uses was rebuilt */
+static bool
+mail_server_tables_changed(void)
+{
+    const char *name = maps_changed();
+
+    if (name != NULL)
+        msg_info("table %s has changed -- restarting", name);
+    return name != NULL;
+}
+
 /* mail_server_idle - this process became idle: exit, or tell master */
 void
 mail_server_idle(void)
 {
     mail_server.busy = false;
     if (mail_server.standalone || mail_server.master_gone
-        || mail_server_use_limit())
+        || mail_server_use_limit() || mail_server_tables_changed())
         mail_server_exit();
     mail_server_notify(MASTER_STAT_AVAIL);
     if (mail_server.master_gone)

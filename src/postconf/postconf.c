@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "dict.h"
 #include "mail_conf.h"
 #include "msg.h"
 #include "msg_output.h"
@@ -20,6 +21,7 @@
 typedef enum {
     PCF_MODE_MAIN, PCF_MODE_EDIT, PCF_MODE_REMOVE, PCF_MODE_COMMENT,
     PCF_MODE_MASTER, PCF_MODE_FIELDS, PCF_MODE_PARAMS, PCF_MODE_DOCS,
+    PCF_MODE_MAP_TYPES,
 } PCF_MODE;
 
 /* pcf_usage - complain about the command line and exit */
@@ -29,7 +31,7 @@ pcf_usage(const char *progname)
     msg_fatal("usage: %s [-c config_dir] [-dfhnvx] [-o name=value] "
               "[name ...] | -e name=value ... | -X name ... | -# name ... "
               "| -M [service[/type] ...] | -F [service[/type[/field]] ...] "
-              "| -P [service[/type[/name]] ...] | -T params-md", progname);
+              "| -P [service[/type[/name]] ...] | -T params-md | -m", progname);
 }
 
 /* pcf_set_mode - one mode flag per command; -M with -e etc. is refused */
@@ -38,8 +40,18 @@ pcf_set_mode(PCF_MODE *mode, PCF_MODE want)
 {
     if (*mode != PCF_MODE_MAIN && *mode != want)
         msg_fatal("conflicting options: only one of -e, -X, -#, -M, -F, "
-                  "-P or -T may be given");
+                  "-P, -T or -m may be given");
     *mode = want;
+}
+
+/* pcf_show_map_types - the lookup table types, one per line (-m) */
+static void
+pcf_show_map_types(void)
+{
+    const DICT_TYPE *const *tp;
+
+    for (tp = dict_type_list(); *tp; tp++)
+        printf("%s\n", (*tp)->name);
 }
 
 /* pcf_has_assignment - any argument of the form name=value */
@@ -63,7 +75,7 @@ main(int argc, char **argv)
 
     msg_stderr_init(argv[0]);
     opts.overrides = argv_alloc(2);
-    while ((ch = getopt(argc, argv, "#c:deFfhMno:PT:vXx")) > 0) {
+    while ((ch = getopt(argc, argv, "#c:deFfhMmno:PT:vXx")) > 0) {
         switch (ch) {
         case '#':
             pcf_set_mode(&mode, PCF_MODE_COMMENT);
@@ -88,6 +100,9 @@ main(int argc, char **argv)
             break;
         case 'M':
             pcf_set_mode(&mode, PCF_MODE_MASTER);
+            break;
+        case 'm':
+            pcf_set_mode(&mode, PCF_MODE_MAP_TYPES);
             break;
         case 'n':
             opts.nondefault = true;
@@ -150,6 +165,9 @@ main(int argc, char **argv)
         break;
     case PCF_MODE_DOCS:
         pcf_show_docs(docs_mode);
+        break;
+    case PCF_MODE_MAP_TYPES:
+        pcf_show_map_types();
         break;
     }
     if (fflush(stdout) != 0 || ferror(stdout))

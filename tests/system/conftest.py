@@ -24,6 +24,18 @@ FIXTURES = SRC / "tests" / "fixtures"
 IS_ROOT = os.geteuid() == 0
 
 
+@pytest.fixture(autouse=True)
+def traversable_tmp(tmp_path):
+    """pytest makes its base temp directories 0700; children that dropped
+    privileges (unpriv=y) must still reach files under tmp_path (tables,
+    $queue_directory/public/postlog) by absolute path, so let others search
+    (not read) them."""
+    if IS_ROOT:
+        for parent in (tmp_path.parent, tmp_path.parent.parent):
+            if parent.name.startswith("pytest-"):
+                parent.chmod(parent.stat().st_mode | 0o111)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as s:

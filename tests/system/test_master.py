@@ -24,17 +24,6 @@ from conftest import (IS_ROOT, LIBEXEC, TEST_DAEMONS, free_port, pid_alive,
 POSTLOG = "postlog unix-dgram n - n - 1 postlogd\n"
 
 
-@pytest.fixture(autouse=True)
-def traversable_tmp(tmp_path):
-    """pytest makes its base temp directories 0700; children that dropped
-    privileges (unpriv=y) must still reach $queue_directory/public/postlog
-    by its absolute path, so let others search (not read) them."""
-    if IS_ROOT:
-        for parent in (tmp_path.parent, tmp_path.parent.parent):
-            if parent.name.startswith("pytest-"):
-                parent.chmod(parent.stat().st_mode | 0o111)
-
-
 def wait_log(instance, needle, timeout=10):
     """instance.wait_log, with the log in the message when it fails."""
     try:

@@ -460,3 +460,19 @@ def test_parameters_md_is_current():
         "docs/parameters.md"
     for name in table_names():
         assert f"| `{name}` |" in out
+
+
+# --- other modes ---------------------------------------------------------
+
+def test_map_types(instance):
+    """-m lists the table types, each of which postmap -q can open."""
+    instance.write_config()
+    types = instance.cmd("postconf", "-m").stdout.split()
+    assert types == sorted(types)
+    for name in ("cdb", "cidr", "environ", "fail", "hash", "inline", "lmdb",
+                 "pcre", "pipemap", "regexp", "static", "texthash",
+                 "unionmap"):
+        assert name in types
+    result = instance.cmd("postconf", "-m", "-e", check=False)
+    assert result.returncode != 0
+    assert "conflicting options" in result.stderr

@@ -124,6 +124,39 @@ test_grouped_errors(void **state)
     myfree(text);
 }
 
+/* test_braced - braces anywhere in a token keep its delimiters */
+static void
+test_braced(void **state)
+{
+    char   *text = mystrdup(" lmdb:/x, inline:{ a=b, { c = d } },"
+                            "unionmap:{static:1, inline:{e=f}} pcre:/y");
+    char   *cp = text;
+    const char *err;
+
+    assert_string_equal(mystrtok_braced(&cp, LIST_DELIM, &err), "lmdb:/x");
+    assert_string_equal(mystrtok_braced(&cp, LIST_DELIM, &err),
+                        "inline:{ a=b, { c = d } }");
+    assert_string_equal(mystrtok_braced(&cp, LIST_DELIM, &err),
+                        "unionmap:{static:1, inline:{e=f}}");
+    assert_string_equal(mystrtok_braced(&cp, LIST_DELIM, &err), "pcre:/y");
+    assert_null(mystrtok_braced(&cp, LIST_DELIM, &err));
+    assert_null(err);
+    myfree(text);
+
+    text = mystrdup("inline:{a=b, c");
+    cp = text;
+    assert_null(mystrtok_braced(&cp, LIST_DELIM, &err));
+    assert_string_equal(err, "missing '}'");
+    assert_null(mystrtok_braced(&cp, LIST_DELIM, &err));
+    myfree(text);
+
+    text = mystrdup("a}, b");
+    cp = text;
+    assert_null(mystrtok_braced(&cp, LIST_DELIM, &err));
+    assert_string_equal(err, "extra '}'");
+    myfree(text);
+}
+
 /* main - run the tests */
 int
 main(void)
@@ -134,6 +167,7 @@ main(void)
         cmocka_unit_test(test_mystrtok),
         cmocka_unit_test(test_grouped),
         cmocka_unit_test(test_grouped_errors),
+        cmocka_unit_test(test_braced),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
