@@ -11,8 +11,9 @@
  * the process becomes busy, AVAIL when idle; it exits when idle after
  * max_use clients, after max_idle seconds without one, or once master
  * closed the status socket, or when a lookup table it opened through
- * maps_create() changed on disk (master then starts a fresh process that
- * reads the new table, as Postfix does). Peers: master_spawn.c sets up what we find. */
+ * maps_create() changed on disk (checked when it becomes idle and every
+ * second while idle; master then starts a fresh process that reads the
+ * new table, as Postfix does). Peers: master_spawn.c sets up what we find. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +40,7 @@
 #include "sock.h"
 
 #define MAIL_SERVER_PASS_WAIT   10      /* seconds for a passed descriptor */
+#define MAIL_SERVER_TABLE_CHECK 1000    /* ms between table checks when idle */
 
 MAIL_SERVER mail_server;
 
@@ -121,6 +123,17 @@ mail_server_tables_changed(void)
     return name != NULL;
 }
 
+/* mail_server_table_event - while idle, exit once a table changed, so the
+ * next client is served by a process that reads the new table */
+static void
+mail_server_table_event(int event, void *ctx)
+{
+    if (!mail_server.busy && mail_server_tables_changed())
+        mail_server_exit();
+    event_request_timer(mail_server_table_event, NULL,
+                        MAIL_SERVER_TABLE_CHECK);
+}
+
 /* mail_server_idle - this process became idle: exit, or tell master */
 void
 mail_server_idle(void)
@@ -164,8 +177,11 @@ mail_server_watch(void (*fn) (int, void *))
             msg_fatal("listener fd %d: %m", fd);
         event_enable_read(fd, fn, (void *) (intptr_t) fd);
     }
-    if (mail_server.from_master)
+    if (mail_server.from_master) {
         event_enable_read(MASTER_STATUS_FD, mail_server_master_event, NULL);
+        event_request_timer(mail_server_table_event, NULL,
+                            MAIL_SERVER_TABLE_CHECK);
+    }
     mail_server_idle_timer();
 }
 
