@@ -344,13 +344,15 @@ def test_child_arguments(instance):
     port = free_port()
     instance.write_config(POSTLOG + echo_line(port, " -o max_idle=50 extra"))
     instance.start()
-    child = int(talk_once(port, "pid"))
+    client = LineClient(port)           # stays open: the fd list is stable
+    child = int(client.talk("pid"))
     argv = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")[:-1]
     assert [a.decode() for a in argv] == [
         daemon("echo"), "-n", str(port), "-t", "inet", "-u", "-s", "1",
         "-o", "max_idle=50", "extra"]
     links = {int(fd): os.readlink(f"/proc/{child}/fd/{fd}")
              for fd in os.listdir(f"/proc/{child}/fd")}
+    client.close()
     assert links[5].startswith("socket:") and links[6].startswith("socket:")
     assert links[0] == links[1] == links[2] == "/dev/null"
     # Nothing of master's leaks: no lock file, no self-pipe.
