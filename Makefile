@@ -49,7 +49,7 @@ quiet = @echo
 endif
 
 # Programs: user commands go to build/bin, daemons to build/libexec.
-BIN_PROGS     = postalias postconf postern postmap
+BIN_PROGS     = postalias postconf postern postmap sendmail postdrop
 LIBEXEC_PROGS = master postlogd
 
 UTIL_SRC   := $(wildcard src/lib/*.c)

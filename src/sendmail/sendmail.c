@@ -1,0 +1,350 @@
+/* sendmail - the Sendmail-compatible submission command, as Postfix's
+ * sendmail(1): read a message on standard input and hand it to postdrop,
+ * which puts it into the maildrop queue for pickup.
+ *
+ * Options are those scripts use (docs/sendmail.md has the list and the
+ * differences from Postfix); they end at the first argument that is not
+ * an option, the rest are recipients. The configuration comes from -C
+ * (main.cf or its directory), -c, MAIL_CONFIG or the default, and is
+ * passed to postdrop in MAIL_CONFIG. The message goes to "postdrop -r"
+ * as the records of a queue file (mail_submit.h): the envelope, the
+ * text as content records (rec_text.h), with -t the recipients found in
+ * the headers (hdr_rcpt.h), and the end record. Exit status: sysexits.h,
+ * as Postfix's (every fatal error is EX_TEMPFAIL, as there). Modes that
+ * need daemons this build does not have yet (-bs, -bp, -bv, -q) fail with
+ * EX_UNAVAILABLE; -bi runs newaliases. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "attr.h"
+#include "hdr_rcpt.h"
+#include "mail_conf.h"
+#include "mail_params.h"
+#include "mail_submit.h"
+#include "msg.h"
+#include "msg_output.h"
+#include "mymalloc.h"
+#include "rec_stream.h"
+#include "rec_text.h"
+#include "rec_type.h"
+#include "sendmail.h"
+
+/* sm_fatal - a fatal error: EX_TEMPFAIL, as Postfix's sendmail */
+#define sm_fatal(...)   msg_fatal_status(EX_TEMPFAIL, __VA_ARGS__)
+
+/* A running postdrop. */
+typedef struct SM_POSTDROP {
+    pid_t   pid;
+    STREAM *to;                         /* its standard input */
+    STREAM *from;                       /* its standard output */
+} SM_POSTDROP;
+
+/* sm_child_env - the environment of postdrop and newaliases */
+static char **
+sm_child_env(void)
+{
+    static char *env[4];
+    BUF    *bp = buf_alloc(100);
+
+    buf_sprintf(bp, "MAIL_CONFIG=%s", mail_conf_dir());
+    env[0] = buf_export(bp);
+    env[1] = "LANG=C";
+    env[2] = "PATH=/usr/bin:/bin";
+    env[3] = NULL;
+    return env;
+}
+
+/* sm_command - the path of a command in $command_directory */
+static char *
+sm_command(const char *name)
+{
+    BUF    *bp = buf_alloc(100);
+
+    buf_sprintf(bp, "%s/%s", var_command_directory, name);
+    return buf_export(bp);
+}
+
+/* sm_newaliases - -bi: run newaliases; does not return */
+static void MSG_NORETURN
+sm_newaliases(void)
+{
+    char   *path = sm_command("newaliases");
+    char   *args[] = {path, NULL};
+
+    execve(path, args, sm_child_env());
+    sm_fatal("execute %s: %m", path);
+}
+
+/* sm_postdrop_start - run postdrop -r with pipes to and from it */
+static void
+sm_postdrop_start(SM_POSTDROP *pd)
+{
+    char   *path = sm_command("postdrop");
+    char   *args[] = {path, "-r", NULL};
+    int     in[2];
+    int     out[2];
+
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
+        sm_fatal("pipe: %m");
+    if ((pd->pid = fork()) < 0)
+        sm_fatal("fork: %m");
+    if (pd->pid == 0) {
+        if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+            _exit(EX_OSERR);
+        execve(path, args, sm_child_env());
+        msg_warn("execute %s: %m", path);
+        _exit(EX_OSERR);
+    }
+    (void) close(in[0]);
+    (void) close(out[1]);
+    pd->to = stream_fdopen(in[1]);
+    pd->from = stream_fdopen(out[0]);
+    myfree(path);
+}
+
+/* sm_postdrop_wait - wait for postdrop; its exit status */
+static int
+sm_postdrop_wait(SM_POSTDROP *pd)
+{
+    int     status;
+
+    if (pd->to)
+        (void) stream_close(pd->to);
+    pd->to = NULL;
+    while (waitpid(pd->pid, &status, 0) < 0)
+        if (errno != EINTR)
+            sm_fatal("waitpid: %m");
+    (void) stream_close(pd->from);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* sm_who - "sender(uid)" for messages */
+static const char *
+sm_who(const SM_OPTS *opts)
+{
+    static BUF *bp;
+
+    if (bp == NULL)
+        bp = buf_alloc(100);
+    buf_sprintf(bp, "%s(%ld)", opts->sender, (long) getuid());
+    return buf_str(bp);
+}
+
+/* sm_postdrop_fail - postdrop ended without taking the message */
+static void MSG_NORETURN
+sm_postdrop_fail(SM_POSTDROP *pd, const SM_OPTS *opts)
+{
+    int     status = sm_postdrop_wait(pd);
+
+    sm_fatal("%s: postdrop did not accept the message (exit status %d)",
+             sm_who(opts), status);
+}
+
+/* sm_put_rcpt - a recipient record, with its DSN notify attribute */
+static void
+sm_put_rcpt(STREAM *to, const SM_OPTS *opts, const char *rcpt)
+{
+    if (opts->notify)
+        (void) rec_printf(to, REC_TYPE_ATTR, "notify_flags=%d", opts->notify);
+    (void) rec_puts(to, REC_TYPE_RCPT, rcpt);
+}
+
+/* sm_put_envelope - the envelope records, up to and including 'M' */
+static void
+sm_put_envelope(STREAM *to, const SM_OPTS *opts)
+{
+    if (opts->envid)
+        (void) rec_printf(to, REC_TYPE_ATTR, "envelope_id=%s", opts->envid);
+    if (opts->ret)
+        (void) rec_printf(to, REC_TYPE_ATTR, "ret_flags=%d", opts->ret);
+    (void) rec_printf(to, REC_TYPE_ATTR, "rewrite_context=%s",
+                      opts->gateway ? "remote" : "local");
+    if (opts->fullname && *opts->fullname)
+        (void) rec_puts(to, REC_TYPE_FULL, opts->fullname);
+    (void) rec_puts(to, REC_TYPE_FROM, opts->sender);
+    if (opts->encoding)
+        (void) rec_printf(to, REC_TYPE_ATTR, "encoding=%s", opts->encoding);
+    if (opts->verp)
+        (void) rec_puts(to, REC_TYPE_VERP, opts->verp);
+    for (int i = 0; i < opts->rcpt->argc; i++)
+        sm_put_rcpt(to, opts, opts->rcpt->argv[i]);
+    (void) rec_put(to, REC_TYPE_MESG, "", 0);
+}
+
+/* sm_put_message - the content from standard input, 'X', the extracted
+ * recipients, 'E'; false when the message is too big */
+static bool
+sm_put_message(STREAM *to, const SM_OPTS *opts)
+{
+    STREAM *in = stream_fdopen(0);
+    HDR_RCPT *hr = opts->extract ? hdr_rcpt_create() : NULL;
+    REC_TEXT_OPTS topts = {(size_t) var_line_length_limit, opts->dot_ends,
+                           var_message_size_limit,
+                           hr ? hdr_rcpt_line : NULL, hr};
+    ARGV   *found;
+    long    size;
+    int     status;
+
+    status = rec_text_copy(in, to, &topts, &size);
+    if (status == REC_TEXT_READ_ERR)
+        sm_fatal("%s: error reading input: %m", sm_who(opts));
+    stream_free(in);
+    if (hr) {
+        found = hdr_rcpt_finish(hr);
+        if (status == REC_TEXT_OK) {
+            (void) rec_put(to, REC_TYPE_XTRA, "", 0);
+            for (int i = 0; i < found->argc; i++)
+                sm_put_rcpt(to, opts, found->argv[i]);
+        }
+        argv_free(found);
+    }
+    if (status == REC_TEXT_TOOBIG)
+        return false;
+    if (!hr)
+        (void) rec_put(to, REC_TYPE_XTRA, "", 0);
+    (void) rec_put(to, REC_TYPE_END, "", 0);
+    return true;
+}
+
+/* sm_enqueue - hand the message to postdrop and report its answer */
+static void
+sm_enqueue(const SM_OPTS *opts)
+{
+    SM_POSTDROP pd;
+    BUF    *proto = buf_alloc(40);
+    BUF    *id = buf_alloc(40);
+    BUF    *reason = buf_alloc(100);
+    int     status = -1;
+
+    sm_postdrop_start(&pd);
+    if (attr_scan(pd.from, ATTR_FLAG_STRICT,
+                  RECV_ATTR_STR(MAIL_ATTR_PROTO, proto),
+                  RECV_ATTR_STR(MAIL_ATTR_QUEUEID, id), ATTR_TYPE_END) != 2
+        || strcmp(buf_str(proto), MAIL_SUBMIT_PROTOCOL) != 0)
+        sm_postdrop_fail(&pd, opts);
+    sm_put_envelope(pd.to, opts);
+    if (!sm_put_message(pd.to, opts)) {
+        (void) sm_postdrop_wait(&pd);
+        sm_fatal("%s: message file too big", sm_who(opts));
+    }
+    if (stream_flush(pd.to) < 0
+        || attr_scan(pd.from, ATTR_FLAG_STRICT,
+                     RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
+                     RECV_ATTR_STR(MAIL_ATTR_REASON, reason),
+                     ATTR_TYPE_END) != 2)
+        sm_postdrop_fail(&pd, opts);
+    if (sm_postdrop_wait(&pd) != 0 || status != 0)
+        sm_fatal("%s: %s", sm_who(opts), *buf_str(reason) ?
+                 buf_str(reason) : "postdrop reported an error");
+    if (msg_verbose)
+        msg_info("%s: queued as %s", sm_who(opts), buf_str(id));
+    buf_free(proto);
+    buf_free(id);
+    buf_free(reason);
+}
+
+/* sm_fullname - -F, else $NAME, else the first GECOS field with '&'
+ * replaced by the capitalised login name */
+static char *
+sm_fullname(const struct passwd *pw)
+{
+    const char *name = getenv("NAME");
+    BUF    *bp = buf_alloc(64);
+
+    if (name && *name) {
+        buf_strcpy(bp, name);
+        return buf_export(bp);
+    }
+    for (const char *cp = pw->pw_gecos; cp && *cp && *cp != ','; cp++) {
+        if (*cp != '&') {
+            buf_addch(bp, *cp);
+        } else if (*pw->pw_name) {
+            buf_addch(bp, *pw->pw_name >= 'a' && *pw->pw_name <= 'z' ?
+                      *pw->pw_name - 'a' + 'A' : *pw->pw_name);
+            buf_strcat(bp, pw->pw_name + 1);
+        }
+    }
+    return buf_export(bp);
+}
+
+/* sm_identity - the login name (the default sender), the full name, and
+ * the authorized_submit_users check */
+static void
+sm_identity(SM_OPTS *opts)
+{
+    struct passwd *pw;
+    BUF    *why = buf_alloc(100);
+
+    if ((pw = getpwuid(getuid())) == NULL)
+        sm_fatal("no login name found for user ID %ld", (long) getuid());
+    if (mail_submit_check(var_authorized_submit_users, pw->pw_name, getuid(),
+                          why) < 0)
+        sm_fatal("%s", buf_str(why));
+    if (opts->sender == NULL)
+        opts->sender = mystrdup(pw->pw_name);
+    if (opts->fullname == NULL)
+        opts->fullname = sm_fullname(pw);
+    buf_free(why);
+}
+
+/* sm_config - the configuration directory from -C or -c, then main.cf */
+static void
+sm_config(const char *path)
+{
+    struct stat st;
+    char   *dir;
+    char   *slash;
+
+    if (path) {
+        dir = mystrdup(path);
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)
+            && (slash = strrchr(dir, '/')) != NULL)
+            *(slash == dir ? slash + 1 : slash) = 0;
+        else if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+            strcpy(dir, ".");
+        mail_conf_set_dir(dir);
+        myfree(dir);
+    }
+    mail_conf_read();
+    mail_params_init();
+}
+
+/* main - sendmail [options] [recipient ...] */
+int
+main(int argc, char **argv)
+{
+    SM_OPTS opts;
+
+    msg_stderr_init("sendmail");
+    argv[0] = "sendmail";
+    (void) signal(SIGPIPE, SIG_IGN);
+    sendmail_opts_parse(&opts, argc, argv);
+    sm_config(opts.config);
+    switch (opts.mode) {
+    case SM_MODE_NEWALIASES:
+        sm_newaliases();
+    case SM_MODE_UNAVAILABLE:
+        msg_fatal_status(EX_UNAVAILABLE, "%s is not yet supported: it needs "
+                         "%s", opts.unavailable, opts.needs);
+    default:
+        break;
+    }
+    sm_identity(&opts);
+    if (opts.rcpt->argc == 0 && !opts.extract)
+        sm_fatal("%s: Recipient addresses must be specified on the command "
+                 "line or via the -t option", sm_who(&opts));
+    sm_enqueue(&opts);
+    sendmail_opts_free(&opts);
+    return EX_OK;
+}
