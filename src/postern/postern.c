@@ -11,6 +11,8 @@
  * PID: N"), since scripts look for it. master is found in
  * $daemon_directory and gets "-c DIR" with an absolute DIR. Peers:
  * postern_state (running or not), postern_check, postern_start, master. */
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -127,7 +129,29 @@ postern_cmd_check(void)
     return postern_check_all() > 0 ? 1 : 0;
 }
 
-/* postern_cmd_set_permissions - re-apply owners and modes of the tree */
+/* postern_set_setgid - as root, make $command_directory/name set-gid
+ * $setgid_group (mode 2755), as Postfix's post-install does for postdrop */
+static void
+postern_set_setgid(const char *name)
+{
+    BUF    *path = buf_alloc(100);
+    struct group *gr;
+    int     fd;
+
+    buf_sprintf(path, "%s/%s", var_command_directory, name);
+    if ((gr = getgrnam(var_setgid_group)) == NULL)
+        msg_fatal("unknown setgid_group: %s", var_setgid_group);
+    if ((fd = open(buf_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        msg_warn("open %s: %m", buf_str(path));
+    else if (fchown(fd, 0, gr->gr_gid) < 0 || fchmod(fd, 02755) < 0)
+        msg_warn("set-gid %s: %m", buf_str(path));
+    if (fd >= 0)
+        close(fd);
+    buf_free(path);
+}
+
+/* postern_cmd_set_permissions - re-apply owners and modes of the tree and
+ * of the set-gid programs */
 static int
 postern_cmd_set_permissions(void)
 {
@@ -136,6 +160,8 @@ postern_cmd_set_permissions(void)
     if (mail_dirs_create(why) < 0)
         msg_fatal("%s", buf_str(why));
     buf_free(why);
+    if (geteuid() == 0)
+        postern_set_setgid("postdrop");
     return 0;
 }
 

@@ -3,6 +3,7 @@
 Each test uses a throwaway instance (conftest.py) whose master.cf holds the
 postlog service, and runs build/bin/postern with -c CONFIG_DIR.
 """
+import grp
 import os
 import re
 import stat
@@ -263,3 +264,17 @@ def test_start_fg(instance):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_set_permissions_makes_postdrop_setgid(instance):
+    """As root, set-permissions makes postdrop set-gid setgid_group (2755),
+    as Postfix's post-install does; never set-uid."""
+    if not IS_ROOT:
+        import pytest
+        pytest.skip("only root can change the group")
+    instance.write_config(master_cf=POSTLOG)
+    assert postern(instance, "set-permissions").returncode == 0
+    st = (BIN / "postdrop").stat()
+    assert stat.S_IMODE(st.st_mode) == 0o2755
+    assert st.st_uid == 0
+    assert grp.getgrgid(st.st_gid).gr_name == instance.main["setgid_group"]
