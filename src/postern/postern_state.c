@@ -2,8 +2,8 @@
  *
  * Model: master holds an exclusive lock on $data_directory/master.lock for
  * as long as it runs and writes its pid to $queue_directory/pid/master.pid
- * ("%10d\n"). "Running" means the lock is held; the pid comes from the pid
- * file when that process exists, else from the lock holder (fcntl locks
+ * ("%32d\n", as Postfix). "Running" means the lock is held; the pid comes
+ * from the pid file when that process exists, else from the lock holder (fcntl locks
  * name it). Both lock styles are tested: an fcntl lock without touching
  * it (F_GETLK), a flock lock with a non-blocking try that is released at
  * once. A lock is released by the kernel when its holder dies, so a stale
@@ -79,7 +79,7 @@ postern_state_locked(pid_t *holder)
 static pid_t
 postern_state_read_pid(void)
 {
-    char    text[32];
+    char    text[64];                   /* "%32d\n" and then some */
     ssize_t n;
     long    pid;
     char   *end;
