@@ -1,134 +1,37 @@
 /* hdr_rcpt - recipients from message headers and address lists.
  *
- * The address list parser is a single pass with a little state (inside
- * angle brackets or not); the header collector keeps the value of the
- * current recipient header until a line that does not continue it.
- * See hdr_rcpt.h. */
-#include <ctype.h>
+ * Address lists are parsed by tok822 (no token limit: every recipient
+ * is extracted, as Postfix's cleanup does); each address is written in
+ * internal form. The header collector keeps the value of the current
+ * recipient header until a line that does not continue it.
+ * See hdr_rcpt.h. Peers: tok822, sendmail. */
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
 #include "hdr_rcpt.h"
 #include "mymalloc.h"
-
-/* Parser state for one address list. */
-typedef struct HDR_ADDR {
-    BUF    *words;                      /* text outside angle brackets */
-    BUF    *angle;                      /* text inside angle brackets */
-    bool    in_angle;
-    bool    saw_angle;
-    ARGV   *out;
-} HDR_ADDR;
-
-/* hdr_addr_done - one address is complete: keep it if not empty */
-static void
-hdr_addr_done(HDR_ADDR *ha)
-{
-    const char *addr = buf_str(ha->saw_angle ? ha->angle : ha->words);
-    const char *colon;
-
-    if (ha->saw_angle && *addr == '@' && (colon = strchr(addr, ':')) != NULL)
-        addr = colon + 1;                       /* source route */
-    if (*addr)
-        argv_add(ha->out, addr);
-    buf_truncate(ha->words, 0);
-    buf_truncate(ha->angle, 0);
-    ha->in_angle = ha->saw_angle = false;
-}
-
-/* hdr_addr_quoted - copy a quoted string without its quotes; returns
- * the index after it */
-static size_t
-hdr_addr_quoted(HDR_ADDR *ha, const char *text, size_t len, size_t i)
-{
-    BUF    *bp = ha->in_angle ? ha->angle : ha->words;
-
-    for (i++; i < len && text[i] != '"'; i++) {
-        if (text[i] == '\\' && i + 1 < len)
-            i++;
-        buf_addch(bp, text[i]);
-    }
-    return i < len ? i + 1 : i;
-}
-
-/* hdr_addr_comment - skip a (nested) comment; returns the index after it */
-static size_t
-hdr_addr_comment(const char *text, size_t len, size_t i)
-{
-    int     depth = 0;
-
-    for (; i < len; i++) {
-        if (text[i] == '\\')
-            i++;
-        else if (text[i] == '(')
-            depth++;
-        else if (text[i] == ')' && --depth == 0)
-            return i + 1;
-    }
-    return len;
-}
-
-/* hdr_addr_special - handle a structural character outside quotes and
- * comments; false when ch is an ordinary character */
-static bool
-hdr_addr_special(HDR_ADDR *ha, int ch)
-{
-    switch (ch) {
-    case '<':
-        buf_truncate(ha->angle, 0);
-        ha->in_angle = ha->saw_angle = true;
-        return true;
-    case '>':
-        ha->in_angle = false;
-        return true;
-    case ',':
-        if (ha->in_angle)
-            return false;
-        hdr_addr_done(ha);
-        return true;
-    case ':':                                   /* group name ends */
-        if (ha->in_angle)
-            return false;
-        buf_truncate(ha->words, 0);
-        return true;
-    case ';':                                   /* group ends */
-        if (ha->in_angle)
-            return false;
-        hdr_addr_done(ha);
-        return true;
-    default:
-        return false;
-    }
-}
+#include "tok822.h"
 
 /* hdr_rcpt_parse - append the addresses in an address list to out */
 void
 hdr_rcpt_parse(const char *text, size_t len, ARGV *out)
 {
-    HDR_ADDR ha = {buf_alloc(64), buf_alloc(64), false, false, out};
-    size_t  i = 0;
-    int     ch;
+    TOK822_LIST *list = tok822_parse(text, len, 0);
+    BUF    *addr = buf_alloc(64);
+    TOK822 *tok;
 
-    while (i < len) {
-        ch = (unsigned char) text[i];
-        if (ch == '"') {
-            i = hdr_addr_quoted(&ha, text, len, i);
-        } else if (ch == '(') {
-            i = hdr_addr_comment(text, len, i);
-        } else {
-            if (ch == '\\' && i + 1 < len)
-                ch = (unsigned char) text[++i];
-            else if (isspace(ch) || hdr_addr_special(&ha, ch))
-                ch = -1;
-            if (ch >= 0)
-                buf_addch(ha.in_angle ? ha.angle : ha.words, ch);
-            i++;
-        }
+    for (size_t i = 0; i < list->count; i++) {
+        tok = list->tok + i;
+        if (tok->type != TOK822_ADDR || tok->addr == NULL)
+            continue;
+        buf_reset(addr);
+        tok822_internalize(addr, tok->addr, TOK822_STR_NONE);
+        if (buf_len(addr) > 0)
+            argv_add(out, buf_str(addr));
     }
-    hdr_addr_done(&ha);
-    buf_free(ha.words);
-    buf_free(ha.angle);
+    buf_free(addr);
+    tok822_free(list);
 }
 
 /* Which list a header feeds. */

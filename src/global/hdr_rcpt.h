@@ -3,11 +3,15 @@
  *
  * hdr_rcpt_parse() reads an RFC 5322 address list the way a mail user
  * agent writes one: "a@x, Name <b@y>, "Quoted Name" <c@z> (comment),
- * group: d@w, e@v;". For each address it keeps the part in angle brackets
- * if there is one (a source route "@r1,@r2:" in it is dropped), otherwise
- * the words outside comments; quotes and backslashes are removed and
- * white space outside quotes dropped (Postfix's internal, unquoted form:
- * '"a b"@x' becomes 'a b@x'). Empty addresses ("<>", ",,") are skipped.
+ * group: d@w, e@v;", with tok822_parse (see tok822.h for the rules, as
+ * observed from Postfix's cleanup). Each address is appended in internal
+ * form: the part in angle brackets if there is one, otherwise the words
+ * outside comments, without quotes or white space ('"a b"@x' becomes
+ * 'a b@x'). This is what Postfix's cleanup records as the original
+ * recipient: no rewriting is done here, so a source route stays
+ * ("<@r1,@r2:a@x>" gives "@r1,@r2:a@x"; trivial-rewrite's rules, see
+ * rewrite_addr.h, drop it later) and an unclosed '<' stays part of the
+ * address. Empty addresses ("<>", ",,", "team:;") are skipped.
  *
  * A HDR_RCPT collects the header lines of a message (folded lines
  * included) until the first line that is not a header, and returns the

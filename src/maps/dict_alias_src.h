@@ -2,14 +2,16 @@
  *
  * A logical line (see readlline.h: continuation lines start with white
  * space, # comment lines and blank lines are skipped) has the form
- * "name: value, value, ...". The line is split into RFC 822 tokens
- * (atoms, "quoted strings", (comments), [domain literals] and the
- * specials < > @ , ; : . ) ]); the name is everything before the first
+ * "name: value, value, ...". The line is split into RFC 822 tokens by
+ * tok822 (atoms, "quoted strings", (comments), [domain literals] and the
+ * specials < > @ , ; : . ) ] % !); the name is everything before the first
  * ":" and the value everything after it. Both are written back in the
  * canonical form that Postfix's postalias stores: the name without
  * quotes ("foo bar": x gives the key foo bar), the value with one space
  * between words, ", " after each comma and quotes where an atom needs
- * them (|/bin/prog "arg 1", :include:/path, "a b"@example.com).
+ * them (|/bin/prog "arg 1", :include:/path, "a b"@example.com, and
+ * "a!b" for a\!b: like Postfix, '!' and '%' are specials, so "a ! b"
+ * is stored as a!b).
  *
  * Problems are reported with msg_warn and the line is skipped:
  * "PATH:LINE: need name:value pair" (no ":", a "," before it, or nothing

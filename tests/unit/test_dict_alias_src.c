@@ -263,6 +263,23 @@ test_hostile(void **state)
     assert_string_equal(parse_len("a: b\0c\nd: e\n", 12), "1:a=b|2:d=e|");
 }
 
+/* test_bang_percent - '!' and '%' are specials, as in Postfix's
+ * postalias: spaces around them go, and an escaped one is quoted */
+static void
+test_bang_percent(void **state)
+{
+    static const ONE_WANT cases[] = {
+        {"a ! b", "a!b"},
+        {"a % b", "a%b"},
+        {"a\\!b, c\\%d", "\"a!b\", \"c%d\""},
+        {"a%b, a ! b@c", "a%b, a!b@c"},
+    };
+
+    expect_ones(cases, sizeof(cases) / sizeof(cases[0]));
+    assert_string_equal(parse("a ! b: x\nc\\%d: y\n"),
+                        "1:a!b=x|2:c%d=y|");
+}
+
 /* test_open_missing - a missing file is an error with the reason */
 static void
 test_open_missing(void **state)
@@ -285,6 +302,7 @@ main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_bang_percent),
         cmocka_unit_test(test_open_missing),
     };
 

@@ -46,15 +46,23 @@ test_parse(void **state)
     assert_string_equal(parse("Name <a@x>, \"Last, First\" <b@y>"),
                         "a@x|b@y|");
     assert_string_equal(parse("a@x (Comment, (nested) <z@z>)"), "a@x|");
-    assert_string_equal(parse("<@r1,@r2:a@x>"), "a@x|");
+    /* As Postfix's cleanup records the original recipient (observed for
+     * tok822): no source route is dropped before rewriting, and "@a,@b:c"
+     * outside angle brackets is two addresses. */
+    assert_string_equal(parse("<@r1,@r2:a@x>"), "@r1,@r2:a@x|");
+    assert_string_equal(parse("@a,@b:user@c"), "@a|@b:user@c|");
     assert_string_equal(parse("group: g1@y, g2@y;, after@y"),
                         "g1@y|g2@y|after@y|");
     assert_string_equal(parse("empty-group: ;"), "");
     assert_string_equal(parse("\"a b\"@x, a\\,b@x"), "a b@x|a,b@x|");
     assert_string_equal(parse("<>"), "");
-    assert_string_equal(parse("<unterminated"), "unterminated|");
+    assert_string_equal(parse("<unterminated"), "<unterminated|");
     assert_string_equal(parse("\"unterminated"), "unterminated|");
     assert_string_equal(parse("a@x (unterminated"), "a@x|");
+    /* Two words in a row are two addresses; '%' and '!' stay. */
+    assert_string_equal(parse("a@x b@y"), "a@x|b@y|");
+    assert_string_equal(parse("u%h@x, h!u"), "u%h@x|h!u|");
+    assert_string_equal(parse("<a b>"), "ab|");
 }
 
 /* header - feed lines to a HDR_RCPT; the recipients, joined */
