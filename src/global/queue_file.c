@@ -12,7 +12,6 @@
  * rename to corrupt/), cleanup (writer), qmgr/showq/qcat (reader). */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -388,6 +387,16 @@ queue_file_out_rec(QUEUE_FILE_OUT *qf, int type, const char *data,
     return 0;
 }
 
+/* queue_file_out_buf - append the text in bp as a record, then free bp */
+static int
+queue_file_out_buf(QUEUE_FILE_OUT *qf, int type, BUF *bp)
+{
+    int     ret = queue_file_out_rec(qf, type, buf_str(bp), buf_len(bp));
+
+    buf_free(bp);
+    return ret;
+}
+
 /* queue_file_out_size - the size record placeholder */
 int
 queue_file_out_size(QUEUE_FILE_OUT *qf)
@@ -397,29 +406,8 @@ queue_file_out_size(QUEUE_FILE_OUT *qf)
     int     ret;
 
     queue_file_size_format(bp, &zero);
-    if ((ret = queue_file_out_rec(qf, REC_TYPE_SIZE, buf_str(bp),
-                                  buf_len(bp))) == 0)
+    if ((ret = queue_file_out_buf(qf, REC_TYPE_SIZE, bp)) == 0)
         qf->has_size = true;
-    buf_free(bp);
-    return ret;
-}
-
-static int queue_file_out_fmt(QUEUE_FILE_OUT *, int, const char *, ...)
-            MSG_PRINTF(3, 4);
-
-/* queue_file_out_fmt - append a formatted record */
-static int
-queue_file_out_fmt(QUEUE_FILE_OUT *qf, int type, const char *fmt, ...)
-{
-    BUF    *bp = buf_alloc(100);
-    va_list ap;
-    int     ret;
-
-    va_start(ap, fmt);
-    buf_vsprintf_append(bp, fmt, ap);
-    va_end(ap);
-    ret = queue_file_out_rec(qf, type, buf_str(bp), buf_len(bp));
-    buf_free(bp);
     return ret;
 }
 
@@ -427,19 +415,25 @@ queue_file_out_fmt(QUEUE_FILE_OUT *qf, int type, const char *fmt, ...)
 int
 queue_file_out_time(QUEUE_FILE_OUT *qf, const struct timeval *tv)
 {
-    return queue_file_out_fmt(qf, REC_TYPE_TIME, "%ld %ld",
-                              (long) tv->tv_sec, (long) tv->tv_usec);
+    BUF    *bp = buf_alloc(32);
+
+    buf_sprintf(bp, "%ld %ld", (long) tv->tv_sec, (long) tv->tv_usec);
+    return queue_file_out_buf(qf, REC_TYPE_TIME, bp);
 }
 
 /* queue_file_out_attr - a named attribute record */
 int
 queue_file_out_attr(QUEUE_FILE_OUT *qf, const char *name, const char *value)
 {
+    BUF    *bp;
+
     if (*name == 0 || strchr(name, '=') != NULL) {
         errno = EINVAL;
         return -1;
     }
-    return queue_file_out_fmt(qf, REC_TYPE_ATTR, "%s=%s", name, value);
+    bp = buf_alloc(100);
+    buf_sprintf(bp, "%s=%s", name, value);
+    return queue_file_out_buf(qf, REC_TYPE_ATTR, bp);
 }
 
 /* queue_file_out_rcpt - original recipient (optional), then recipient */

@@ -3,8 +3,8 @@
  * A pattern is kept as the network and its mask in binary, with the host
  * bits cleared, and the number of bytes the prefix covers, so a test
  * compares only those bytes and allocates nothing. Parsing works on a
- * copy of the pattern. Users: match_list (address lists); dict_cidr.c
- * does the same for cidr: tables. */
+ * copy of the pattern. Users: match_list (address lists) and dict_cidr
+ * (cidr: tables). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>

@@ -13,10 +13,9 @@
  * is not found. A rule of one family never applies to a key of the other,
  * not even negated and not for IPv4-mapped IPv6 keys (as in Postfix).
  *
- * Networks and masks are stored in binary with the host bits cleared, and
- * a lookup compares only the bytes the prefix covers: no allocation per
- * lookup. Peer: dict_rules (the rule list and if/endif blocks). */
-#include <arpa/inet.h>
+ * Patterns are parsed and matched by cidr_match (binary networks, no
+ * allocation per lookup). Peers: dict_rules (the rule list and if/endif
+ * blocks), cidr_match. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,138 +23,20 @@
 #include "msg.h"
 #include "dict_types.h"
 #include "dict_rules.h"
+#include "cidr_match.h"
 
 typedef struct DICT_CIDR_RULE {
     DICT_RULE_HEAD head;
-    unsigned char len;                  /* address bytes: 4 or 16 */
-    unsigned char nbytes;               /* bytes the prefix touches */
-    unsigned char net[16];              /* network, host bits clear */
-    unsigned char mask[16];
+    CIDR_MATCH net;                     /* the network of the pattern */
     char   *result;                     /* NULL for "if" */
 } DICT_CIDR_RULE;
 
 typedef struct DICT_CIDR {
     DICT    dict;
     DICT_RULES *rules;
-    unsigned char key[16];              /* the key of the current lookup */
-    unsigned char key_len;
+    unsigned char key[CIDR_MATCH_ADDR_MAX];     /* the current lookup key */
+    int     key_len;
 } DICT_CIDR;
-
-/* dict_cidr_address - text to binary; the address length, or 0 */
-static int
-dict_cidr_address(const char *text, unsigned char *addr)
-{
-    if (inet_pton(AF_INET, text, addr) == 1)
-        return 4;
-    if (inet_pton(AF_INET6, text, addr) == 1)
-        return 16;
-    return 0;
-}
-
-/* dict_cidr_mask - set the mask and clear host bits of the network;
- * returns whether the network had host bits set */
-static int
-dict_cidr_mask(DICT_CIDR_RULE *rule, int prefix)
-{
-    int     host_bits = 0;
-    int     i;
-
-    for (i = 0; i < rule->len; i++, prefix -= 8) {
-        rule->mask[i] = prefix >= 8 ? 0xff
-            : prefix <= 0 ? 0 : (unsigned char) (0xff << (8 - prefix));
-        if (rule->net[i] & ~rule->mask[i])
-            host_bits = 1;
-        rule->net[i] &= rule->mask[i];
-        if (rule->mask[i])
-            rule->nbytes = (unsigned char) (i + 1);
-    }
-    return host_bits;
-}
-
-/* dict_cidr_prefix - the prefix length text: all digits; -1 otherwise */
-static int
-dict_cidr_prefix(const char *text)
-{
-    int     n = 0;
-
-    if (*text == 0)
-        return -1;
-    for (; *text; text++) {
-        if (!isdigit((unsigned char) *text))
-            return -1;
-        if (n <= 128)
-            n = 10 * n + (*text - '0');
-    }
-    return n;
-}
-
-/* dict_cidr_network - "net/prefix" into the rule; -1 with *why */
-static int
-dict_cidr_network(const char *net, const char *mask, DICT_CIDR_RULE *rule,
-                  BUF *why)
-{
-    char    text[INET6_ADDRSTRLEN];
-    int     prefix;
-
-    if ((prefix = dict_cidr_prefix(mask)) < 0) {
-        buf_sprintf(why, "bad mask value in \"%s/%s\"", net, mask);
-        return -1;
-    }
-    if ((rule->len = dict_cidr_address(net, rule->net)) == 0) {
-        buf_sprintf(why, "bad network value in \"%s/%s\"", net, mask);
-        return -1;
-    }
-    if (prefix > 8 * rule->len) {
-        buf_sprintf(why, "bad mask length in \"%s/%s\"", net, mask);
-        return -1;
-    }
-    if (dict_cidr_mask(rule, prefix)) {
-        inet_ntop(rule->len == 4 ? AF_INET : AF_INET6, rule->net, text,
-                  sizeof(text));
-        buf_sprintf(why, "non-null host address bits in \"%s/%s\","
-                    " perhaps you should use \"%s/%d\" instead",
-                    net, mask, text, prefix);
-        return -1;
-    }
-    return 0;
-}
-
-/* dict_cidr_pattern - parse "addr", "addr/len", "[addr]", "[addr]/len" or
- * "[addr/len]" into the rule; -1 with *why */
-static int
-dict_cidr_pattern(char *pattern, DICT_CIDR_RULE *rule, BUF *why)
-{
-    char   *net = pattern;
-    char   *mask = NULL;
-    char   *end;
-
-    if (*pattern == '[') {
-        if ((end = strchr(pattern, ']')) == NULL) {
-            buf_sprintf(why, "missing ']' character after \"%s\"", pattern);
-            return -1;
-        }
-        if (end[1] != 0 && end[1] != '/') {
-            buf_sprintf(why, "garbage after \"%.*s\"",
-                        (int) (end - pattern + 1), pattern);
-            return -1;
-        }
-        *end = 0;
-        net = pattern + 1;
-        mask = end[1] == '/' ? end + 2 : NULL;
-    }
-    if (mask == NULL && (end = strchr(net, '/')) != NULL) {
-        *end = 0;
-        mask = end + 1;
-    }
-    if (mask != NULL)
-        return dict_cidr_network(net, mask, rule, why);
-    if ((rule->len = dict_cidr_address(net, rule->net)) == 0) {
-        buf_sprintf(why, "bad address pattern: \"%s\"", net);
-        return -1;
-    }
-    dict_cidr_mask(rule, 8 * rule->len);
-    return 0;
-}
 
 /* dict_cidr_line - one logical line of the table */
 static void
@@ -188,7 +69,7 @@ dict_cidr_line(void *ctx, int lineno, char *cp, BUF *why)
     if (*cp == 0)
         msg_warn("%s:%d: no address pattern: skipping this rule",
                  dc->dict.name, lineno);
-    else if (dict_cidr_pattern(cp, &rule, why) < 0)
+    else if (cidr_match_parse(&rule.net, cp, why) < 0)
         msg_warn("%s:%d: %s: skipping this rule", dc->dict.name, lineno,
                  buf_str(why));
     else if (result != NULL && *result == 0)
@@ -207,14 +88,8 @@ dict_cidr_match(const void *ptr, void *ctx)
 {
     const DICT_CIDR_RULE *rule = ptr;
     const DICT_CIDR *dc = ctx;
-    int     i;
 
-    if (rule->len != dc->key_len)
-        return -1;
-    for (i = 0; i < rule->nbytes; i++)
-        if ((dc->key[i] & rule->mask[i]) != rule->net[i])
-            return 0;
-    return 1;
+    return cidr_match_execute(&rule->net, dc->key, dc->key_len);
 }
 
 /* dict_cidr_lookup - the result of the first rule that fires */
@@ -224,10 +99,20 @@ dict_cidr_lookup(DICT *dict, const char *key)
     DICT_CIDR *dc = (DICT_CIDR *) dict;
     const DICT_CIDR_RULE *rule;
 
-    if ((dc->key_len = (unsigned char) dict_cidr_address(key, dc->key)) == 0)
+    if ((dc->key_len = cidr_match_addr(key, dc->key)) == 0)
         return NULL;
     rule = dict_rules_match(dc->rules, dict_cidr_match, dc);
     return rule ? rule->result : NULL;
+}
+
+/* dict_cidr_free_rule - free what one rule owns */
+static void
+dict_cidr_free_rule(void *ptr, void *ctx)
+{
+    DICT_CIDR_RULE *rule = ptr;
+
+    (void) ctx;
+    free(rule->result);
 }
 
 /* dict_cidr_close - free the rules */
@@ -235,13 +120,8 @@ static void
 dict_cidr_close(DICT *dict)
 {
     DICT_CIDR *dc = (DICT_CIDR *) dict;
-    DICT_CIDR_RULE *rule;
-    size_t  i;
 
-    for (i = 0; i < dict_rules_count(dc->rules); i++) {
-        rule = dict_rules_get(dc->rules, i);
-        free(rule->result);
-    }
+    dict_rules_each(dc->rules, dict_cidr_free_rule, NULL);
     dict_rules_free(dc->rules);
     dict_free(dict);
 }

@@ -266,20 +266,25 @@ dict_pattern_lookup(DICT *dict, const char *key)
     return buf_str(dp->result);
 }
 
+/* dict_pattern_free_rule - free what one rule owns */
+static void
+dict_pattern_free_rule(void *ptr, void *ctx)
+{
+    DICT_PATTERN_RULE *rule = ptr;
+    DICT_PATTERN *dp = ctx;
+
+    dp->engine->free_code(dp, rule->code);
+    if (rule->result)
+        dict_regsub_free(rule->result);
+}
+
 /* dict_pattern_close - free the rules and the engine's state */
 static void
 dict_pattern_close(DICT *dict)
 {
     DICT_PATTERN *dp = (DICT_PATTERN *) dict;
-    DICT_PATTERN_RULE *rule;
-    size_t  i;
 
-    for (i = 0; i < dict_rules_count(dp->rules); i++) {
-        rule = dict_rules_get(dp->rules, i);
-        dp->engine->free_code(dp, rule->code);
-        if (rule->result)
-            dict_regsub_free(rule->result);
-    }
+    dict_rules_each(dp->rules, dict_pattern_free_rule, dp);
     dict_rules_free(dp->rules);
     dp->engine->close(dp);
     buf_free(dp->result);

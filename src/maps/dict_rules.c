@@ -134,13 +134,14 @@ dict_rules_count(const DICT_RULES *rules)
     return rules->count;
 }
 
-/* dict_rules_get - one rule by position */
-void   *
-dict_rules_get(const DICT_RULES *rules, size_t index)
+/* dict_rules_each - every rule in order to fn */
+void
+dict_rules_each(const DICT_RULES *rules, DICT_RULES_EACH_FN fn, void *ctx)
 {
-    if (index >= rules->count)
-        msg_panic("dict_rules_get: index %zu out of range", index);
-    return DICT_RULES_AT(rules, index);
+    size_t  i;
+
+    for (i = 0; i < rules->count; i++)
+        fn(DICT_RULES_AT(rules, i), ctx);
 }
 
 /* dict_rules_free - release the list (the type frees what rules point to) */

@@ -51,9 +51,15 @@ typedef int (*DICT_RULES_MATCH_FN) (const void *rule, void *ctx);
 const void *dict_rules_match(const DICT_RULES *rules,
                              DICT_RULES_MATCH_FN match, void *ctx);
 
-/* dict_rules_count/dict_rules_get - the rules in order (for freeing) */
+/* dict_rules_count - how many rules the list holds */
 size_t  dict_rules_count(const DICT_RULES *rules);
-void   *dict_rules_get(const DICT_RULES *rules, size_t index);
+
+/* DICT_RULES_EACH_FN - called with one rule (to free what it points to) */
+typedef void (*DICT_RULES_EACH_FN) (void *rule, void *ctx);
+
+/* dict_rules_each - call fn for every rule, in order */
+void    dict_rules_each(const DICT_RULES *rules, DICT_RULES_EACH_FN fn,
+                        void *ctx);
 
 void    dict_rules_free(DICT_RULES *rules);
 

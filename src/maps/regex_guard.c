@@ -127,21 +127,6 @@ regex_guard_atom(REGEX_SCAN *scan, REGEX_COST atom)
     f->has_atom = 1;
 }
 
-/* regex_guard_branch - "|": the current branch becomes an alternative */
-static void
-regex_guard_branch(REGEX_SCAN *scan)
-{
-    REGEX_FRAME *f = scan->frames + scan->depth;
-    REGEX_COST branch = f->seq;
-
-    if (f->has_atom)
-        branch = regex_cost_concat(branch, f->atom);
-    f->alt = f->has_alt ? regex_cost_alternate(f->alt, branch) : branch;
-    f->has_alt = 1;
-    f->seq = regex_cost_empty;
-    f->has_atom = 0;
-}
-
 /* regex_guard_finish - the cost of the current frame's whole content */
 static REGEX_COST
 regex_guard_finish(REGEX_SCAN *scan)
@@ -152,6 +137,18 @@ regex_guard_finish(REGEX_SCAN *scan)
     if (f->has_atom)
         branch = regex_cost_concat(branch, f->atom);
     return f->has_alt ? regex_cost_alternate(f->alt, branch) : branch;
+}
+
+/* regex_guard_branch - "|": the current branch becomes an alternative */
+static void
+regex_guard_branch(REGEX_SCAN *scan)
+{
+    REGEX_FRAME *f = scan->frames + scan->depth;
+
+    f->alt = regex_guard_finish(scan);
+    f->has_alt = 1;
+    f->seq = regex_cost_empty;
+    f->has_atom = 0;
 }
 
 /* regex_guard_open - "(": a frame for a new group; -1 when groups nest
