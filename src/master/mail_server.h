@@ -43,6 +43,9 @@ typedef struct SERVER_SPEC {
     void    (*post_init) (const char *service, char **argv);
     /* SINGLE and MULTI: serve a client (argv: the command arguments). */
     void    (*service) (STREAM *client, const char *service, char **argv);
+    /* MULTI: a client was just accepted (send a protocol greeting); may
+     * call mail_server_disconnect(). Optional. */
+    void    (*post_accept) (STREAM *client, const char *service, char **argv);
     /* TRIGGER: handle a wake-up request. */
     void    (*trigger) (const char *buf, size_t len, const char *service, char **argv);
     /* Before exit (max_use, max_idle, master gone). */

@@ -40,6 +40,9 @@ mail_server_multi_add(STREAM *client)
         mail_server_taken();
     event_enable_read(stream_fd(client), mail_server_multi_client_event,
                       client);
+    if (mail_server.spec->post_accept)
+        mail_server.spec->post_accept(client, mail_server.service,
+                                      mail_server.argv);
 }
 
 /* mail_server_multi_accept_event - a listener is readable */
