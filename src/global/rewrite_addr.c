@@ -8,6 +8,7 @@
  * daemon and cleanup (through rewrite_addr_internal) are the callers. */
 #include <string.h>
 
+#include "mail_params.h"
 #include "quote_822_local.h"
 #include "rewrite_addr.h"
 #include "tok822.h"
@@ -145,4 +146,19 @@ rewrite_addr_internal(const REWRITE_ADDR_SETTINGS *settings,
     buf_strcpy(external, buf_str(result));
     unquote_822_local(result, buf_str(external));
     buf_free(external);
+}
+
+/* rewrite_addr_settings_init - the rewriting parameters from var_* */
+void
+rewrite_addr_settings_init(REWRITE_ADDR_SETTINGS *s)
+{
+    *s = (REWRITE_ADDR_SETTINGS) {
+        .myorigin = var_myorigin,
+        .mydomain = var_mydomain,
+        .remote_header_rewrite_domain = var_remote_header_rewrite_domain,
+        .append_at_myorigin = var_append_at_myorigin,
+        .append_dot_mydomain = var_append_dot_mydomain,
+        .swap_bangpath = var_swap_bangpath,
+        .allow_percent_hack = var_allow_percent_hack,
+    };
 }

@@ -57,6 +57,9 @@ typedef enum REWRITE_ADDR_CONTEXT {
  * (Postfix's trivial-rewrite logs "unknown context" and hangs up) */
 int     rewrite_addr_context(const char *name);
 
+/* rewrite_addr_settings_init - settings from the main.cf parameters */
+void    rewrite_addr_settings_init(REWRITE_ADDR_SETTINGS *settings);
+
 /* rewrite_addr - result = the rewritten external address */
 void    rewrite_addr(const REWRITE_ADDR_SETTINGS *settings,
                      REWRITE_ADDR_CONTEXT context, const char *addr,

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
+#include "mail_params.h"
 #include <sys/socket.h>
 
 #include "argv.h"
@@ -728,4 +729,33 @@ resolve_addr(RESOLVE_ADDR *rp, const char *sender, const char *addr,
     buf_free(st.local);
     buf_free(st.domain);
     return reply->flags;
+}
+
+/* resolve_addr_settings_init - the resolver's parameters from var_* */
+void
+resolve_addr_settings_init(RESOLVE_ADDR_SETTINGS *s)
+{
+    *s = (RESOLVE_ADDR_SETTINGS) {
+        .myhostname = var_myhostname,
+        .mydestination = var_mydestination,
+        .inet_interfaces = var_inet_interfaces,
+        .proxy_interfaces = var_proxy_interfaces,
+        .virtual_alias_domains = var_virtual_alias_domains,
+        .virtual_mailbox_domains = var_virtual_mailbox_domains,
+        .relay_domains = var_relay_domains,
+        .transport_maps = var_transport_maps,
+        .relayhost = var_relayhost,
+        .local_transport = var_local_transport,
+        .virtual_transport = var_virtual_transport,
+        .relay_transport = var_relay_transport,
+        .default_transport = var_default_transport,
+        .sender_dependent_relayhost_maps = var_sender_dependent_relayhost_maps,
+        .sender_dependent_default_transport_maps =
+            var_sender_dependent_default_transport_maps,
+        .empty_address_recipient = var_empty_address_recipient,
+        .recipient_delimiter = var_recipient_delimiter,
+        .resolve_dequoted_address = var_resolve_dequoted_address,
+        .swap_bangpath = var_swap_bangpath,
+        .allow_percent_hack = var_allow_percent_hack,
+    };
 }

@@ -119,6 +119,10 @@ RESOLVE_ADDR *resolve_addr_create(const RESOLVE_ADDR_SETTINGS *settings,
 
 void    resolve_addr_free(RESOLVE_ADDR *resolver);
 
+/* resolve_addr_settings_init - settings from the main.cf parameters
+ * (var_*), for trivial-rewrite and "postern address" */
+void    resolve_addr_settings_init(RESOLVE_ADDR_SETTINGS *settings);
+
 /* resolve_reply_init, resolve_reply_free - the reply's buffers */
 void    resolve_reply_init(RESOLVE_REPLY *reply);
 void    resolve_reply_free(RESOLVE_REPLY *reply);

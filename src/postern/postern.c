@@ -34,7 +34,8 @@
 ARGV   *postern_master_flags;
 
 #define POSTERN_COMMANDS \
-    "start (or start-fg, stop, abort, reload, status, check, set-permissions)"
+    "start (or start-fg, stop, abort, reload, status, check, set-permissions, " \
+    "address ADDRESS...)"
 
 /* postern_not_running - the message and status when master is not there */
 static int
@@ -236,6 +237,11 @@ main(int argc, char **argv)
         default:
             msg_fatal("usage: postern [-c config_dir] [-v] command");
         }
+    }
+    /* The one command that takes arguments. */
+    if (optind < argc && strcmp(argv[optind], "address") == 0) {
+        postern_config(dir);
+        exit(postern_address(argv + optind + 1));
     }
     if (optind != argc - 1)
         msg_fatal("usage: postern [-c config_dir] [-v] command");

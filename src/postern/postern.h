@@ -40,4 +40,7 @@ int     postern_check_all(void);
 /* postern_start.c */
 int     postern_start(bool foreground);
 
+/* postern_address.c: "postern address ADDRESS..." */
+int     postern_address(char **addresses);
+
 #endif

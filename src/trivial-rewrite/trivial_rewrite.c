@@ -162,35 +162,6 @@ tr_service(STREAM *client, const char *service, char **argv)
         mail_server_disconnect(client);
 }
 
-/* tr_resolve_settings - the resolver's parameters from var_* */
-static void
-tr_resolve_settings(RESOLVE_ADDR_SETTINGS *s)
-{
-    *s = (RESOLVE_ADDR_SETTINGS) {
-        .myhostname = var_myhostname,
-        .mydestination = var_mydestination,
-        .inet_interfaces = var_inet_interfaces,
-        .proxy_interfaces = var_proxy_interfaces,
-        .virtual_alias_domains = var_virtual_alias_domains,
-        .virtual_mailbox_domains = var_virtual_mailbox_domains,
-        .relay_domains = var_relay_domains,
-        .transport_maps = var_transport_maps,
-        .relayhost = var_relayhost,
-        .local_transport = var_local_transport,
-        .virtual_transport = var_virtual_transport,
-        .relay_transport = var_relay_transport,
-        .default_transport = var_default_transport,
-        .sender_dependent_relayhost_maps = var_sender_dependent_relayhost_maps,
-        .sender_dependent_default_transport_maps =
-            var_sender_dependent_default_transport_maps,
-        .empty_address_recipient = var_empty_address_recipient,
-        .recipient_delimiter = var_recipient_delimiter,
-        .resolve_dequoted_address = var_resolve_dequoted_address,
-        .swap_bangpath = var_swap_bangpath,
-        .allow_percent_hack = var_allow_percent_hack,
-    };
-}
-
 /* tr_post_init - build the rewriter settings and the resolver */
 static void
 tr_post_init(const char *service, char **argv)
@@ -198,16 +169,8 @@ tr_post_init(const char *service, char **argv)
     RESOLVE_ADDR_SETTINGS settings;
     BUF    *why = buf_alloc(100);
 
-    tr_rewrite_settings = (REWRITE_ADDR_SETTINGS) {
-        .myorigin = var_myorigin,
-        .mydomain = var_mydomain,
-        .remote_header_rewrite_domain = var_remote_header_rewrite_domain,
-        .append_at_myorigin = var_append_at_myorigin,
-        .append_dot_mydomain = var_append_dot_mydomain,
-        .swap_bangpath = var_swap_bangpath,
-        .allow_percent_hack = var_allow_percent_hack,
-    };
-    tr_resolve_settings(&settings);
+    rewrite_addr_settings_init(&tr_rewrite_settings);
+    resolve_addr_settings_init(&settings);
     if ((tr_resolver = resolve_addr_create(&settings, why)) == NULL)
         msg_fatal("%s", buf_str(why));
     buf_free(why);

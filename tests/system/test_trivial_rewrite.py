@@ -248,3 +248,22 @@ def test_transport_table_change_restarts(instance):
         assert (transport, nexthop) == ("smtp", "[mx2.example.org]")
     finally:
         client.close()
+
+
+def test_postern_address(instance):
+    """postern address shows rewriting and resolving without a daemon."""
+    instance.write_config(relayhost="[relay.example.test]:2525")
+    out = instance.cmd("postern", "address", "joe", "b@example.net").stdout
+    assert out == (
+        "joe\n"
+        "  rewrite local:  joe@mx.example.test\n"
+        "  rewrite remote: joe\n"
+        "  resolve:        class local, transport local, "
+        "nexthop mx.example.test, recipient joe@mx.example.test\n"
+        "b@example.net\n"
+        "  rewrite local:  b@example.net\n"
+        "  rewrite remote: b@example.net\n"
+        "  resolve:        class default, transport smtp, "
+        "nexthop [relay.example.test]:2525, recipient b@example.net\n")
+    res = instance.cmd("postern", "address", check=False)
+    assert res.returncode != 0 and "usage" in res.stderr
