@@ -2,81 +2,38 @@
  *
  * A service with a wakeup time (master.cf column 6) gets a one-byte
  * TRIGGER_REQ_WAKEUP request on its own endpoint at start-up and then
- * every so many seconds, as if another program had sent it: unix and pass
- * services by a connection, unix-dgram by a datagram, fifo by a write.
+ * every so many seconds, as if another program had sent it: unix, pass
+ * and fifo services through mail_trigger() (a connection or a write),
+ * unix-dgram by a datagram.
  * inet services are not woken up. With a "?" suffix a service is only
  * woken up after one of its children has taken a client. Nothing here
  * waits: a full backlog or pipe just drops this wakeup. */
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
+#include "buf.h"
 #include "event.h"
+#include "mail_trigger.h"
 #include "master.h"
 #include "master_proto.h"
 #include "msg.h"
 #include "sock.h"
-
-/* master_wakeup_unix - connect to a unix socket and send the request */
-static int
-master_wakeup_unix(const char *path, const char *req, size_t len)
-{
-    struct sockaddr_un sun;
-    int     fd;
-    int     ret = -1;
-
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                     0)) < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) == 0
-        && write(fd, req, len) == (ssize_t) len)
-        ret = 0;
-    (void) close(fd);
-    return ret;
-}
-
-/* master_wakeup_fifo - write the request into a fifo */
-static int
-master_wakeup_fifo(const char *path, const char *req, size_t len)
-{
-    int     fd;
-    int     ret = -1;
-
-    if ((fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)) < 0)
-        return -1;
-    if (write(fd, req, len) == (ssize_t) len)
-        ret = 0;
-    (void) close(fd);
-    return ret;
-}
 
 /* master_wakeup_send - send one wakeup request to a service */
 static void
 master_wakeup_send(const MASTER_SERV *serv)
 {
     static const char req[] = {TRIGGER_REQ_WAKEUP};
+    static BUF *why;
     int     ret;
 
+    if (why == NULL)
+        why = buf_alloc(100);
     switch (serv->type) {
     case MASTER_TYPE_UNIX:
     case MASTER_TYPE_PASS:
-        ret = master_wakeup_unix(serv->endpoint, req, sizeof(req));
+    case MASTER_TYPE_FIFO:
+        ret = mail_trigger(serv->endpoint, req, sizeof(req), why);
         break;
     case MASTER_TYPE_UNIX_DGRAM:
         ret = unix_dgram_send(serv->endpoint, req, sizeof(req));
-        break;
-    case MASTER_TYPE_FIFO:
-        ret = master_wakeup_fifo(serv->endpoint, req, sizeof(req));
         break;
     default:
         return;

@@ -65,7 +65,7 @@ postern_stop_wait(pid_t pid, bool force)
 
 /* postern_cmd_stop - SIGTERM master and wait until it is gone */
 static int
-postern_cmd_stop(void)
+postern_cmd_stop(char **args)
 {
     pid_t   pid;
 
@@ -80,7 +80,7 @@ postern_cmd_stop(void)
 
 /* postern_cmd_abort - SIGQUIT master and wait until it is gone */
 static int
-postern_cmd_abort(void)
+postern_cmd_abort(char **args)
 {
     pid_t   pid;
 
@@ -95,7 +95,7 @@ postern_cmd_abort(void)
 
 /* postern_cmd_reload - check master.cf, then SIGHUP master */
 static int
-postern_cmd_reload(void)
+postern_cmd_reload(char **args)
 {
     master_conf_free(postern_check_master_cf(true));
     if (postern_state_running() == 0)
@@ -108,7 +108,7 @@ postern_cmd_reload(void)
 
 /* postern_cmd_status - report whether master runs; 0 if it does */
 static int
-postern_cmd_status(void)
+postern_cmd_status(char **args)
 {
     pid_t   pid = postern_state_running();
 
@@ -125,7 +125,7 @@ postern_cmd_status(void)
 
 /* postern_cmd_check - configuration and queue tree checks */
 static int
-postern_cmd_check(void)
+postern_cmd_check(char **args)
 {
     return postern_check_all() > 0 ? 1 : 0;
 }
@@ -154,7 +154,7 @@ postern_set_setgid(const char *name)
 /* postern_cmd_set_permissions - re-apply owners and modes of the tree and
  * of the set-gid programs */
 static int
-postern_cmd_set_permissions(void)
+postern_cmd_set_permissions(char **args)
 {
     BUF    *why = buf_alloc(100);
 
@@ -168,30 +168,39 @@ postern_cmd_set_permissions(void)
 
 /* postern_cmd_start - start master in the background */
 static int
-postern_cmd_start(void)
+postern_cmd_start(char **args)
 {
     return postern_start(false);
 }
 
 /* postern_cmd_start_fg - run master in the foreground */
 static int
-postern_cmd_start_fg(void)
+postern_cmd_start_fg(char **args)
 {
     return postern_start(true);
 }
 
+/* postern_cmd_address - show rewriting and resolving of addresses */
+static int
+postern_cmd_address(char **args)
+{
+    return postern_address(args);
+}
+
 static const struct {
     const char *name;
-    int     (*fn) (void);
+    int     (*fn) (char **args);        /* args: what follows the name */
+    bool    takes_args;
 } postern_commands[] = {
-    {"start", postern_cmd_start},
-    {"start-fg", postern_cmd_start_fg},
-    {"stop", postern_cmd_stop},
-    {"abort", postern_cmd_abort},
-    {"reload", postern_cmd_reload},
-    {"status", postern_cmd_status},
-    {"check", postern_cmd_check},
-    {"set-permissions", postern_cmd_set_permissions},
+    {"start", postern_cmd_start, false},
+    {"start-fg", postern_cmd_start_fg, false},
+    {"stop", postern_cmd_stop, false},
+    {"abort", postern_cmd_abort, false},
+    {"reload", postern_cmd_reload, false},
+    {"status", postern_cmd_status, false},
+    {"check", postern_cmd_check, false},
+    {"set-permissions", postern_cmd_set_permissions, false},
+    {"address", postern_cmd_address, true},
 };
 
 /* postern_config - read main.cf and set up logging */
@@ -238,19 +247,18 @@ main(int argc, char **argv)
             msg_fatal("usage: postern [-c config_dir] [-v] command");
         }
     }
-    /* The one command that takes arguments. */
-    if (optind < argc && strcmp(argv[optind], "address") == 0) {
-        postern_config(dir);
-        exit(postern_address(argv + optind + 1));
-    }
-    if (optind != argc - 1)
+    if (optind >= argc)
         msg_fatal("usage: postern [-c config_dir] [-v] command");
     command = argv[optind];
-    postern_config(dir);
     for (size_t i = 0; i < sizeof(postern_commands)
-         / sizeof(postern_commands[0]); i++)
-        if (strcmp(command, postern_commands[i].name) == 0)
-            exit(postern_commands[i].fn());
+         / sizeof(postern_commands[0]); i++) {
+        if (strcmp(command, postern_commands[i].name) != 0)
+            continue;
+        if (!postern_commands[i].takes_args && optind != argc - 1)
+            msg_fatal("usage: postern [-c config_dir] [-v] command");
+        postern_config(dir);
+        exit(postern_commands[i].fn(argv + optind + 1));
+    }
     msg_fatal("unknown command: '%s'. Usage: postern %s", command,
               POSTERN_COMMANDS);
 }
