@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "mail_params.h"
 #include "mail_queue.h"
 #include "mail_queue_id.h"
 #include "mymalloc.h"
@@ -31,6 +32,16 @@ static const char *const mail_queue_names[] = {
 };
 
 #define MQ_NAME_COUNT   (sizeof(mail_queue_names) / sizeof(mail_queue_names[0]))
+
+/* mail_queue_conf_params - see mail_queue.h */
+void
+mail_queue_conf_params(MAIL_QUEUE_CONF *conf)
+{
+    conf->dir = ".";
+    conf->hash_names = var_hash_queue_names;
+    conf->hash_depth = var_hash_queue_depth;
+    conf->long_ids = var_enable_long_queue_ids;
+}
 
 /* mail_queue_name_ok - a known queue name */
 bool

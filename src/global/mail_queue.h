@@ -56,6 +56,10 @@ typedef struct MAIL_QUEUE_CONF {
     bool    long_ids;                   /* $enable_long_queue_ids */
 } MAIL_QUEUE_CONF;
 
+/* mail_queue_conf_params - the configuration from main.cf (queue
+ * directory ".": daemons and postdrop work from inside it) */
+void    mail_queue_conf_params(MAIL_QUEUE_CONF *conf);
+
 /* mail_queue_name_ok - whether queue is one of the names above */
 bool    mail_queue_name_ok(const char *queue);
 

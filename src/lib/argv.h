@@ -2,6 +2,8 @@
 #ifndef ARGV_H
 #define ARGV_H
 
+#include <stddef.h>
+
 typedef struct ARGV {
     char  **argv;                       /* argc strings, then NULL */
     int     argc;

@@ -11,6 +11,7 @@
 #include "mail_params.h"
 #include <sys/socket.h>
 
+#include "addr_map.h"
 #include "argv.h"
 #include "buf.h"
 #include "cidr_match.h"
@@ -165,15 +166,6 @@ add_interfaces(RESOLVE_ADDR *rp, const char *title, const char *value,
     return ret;
 }
 
-/* open_maps - the tables of a parameter, NULL when it is empty */
-static MAPS *
-open_maps(const char *title, const char *value)
-{
-    if (value == NULL || value[strspn(value, LIST_DELIM)] == 0)
-        return NULL;
-    return maps_create(title, value, DICT_FLAG_DEFAULT);
-}
-
 /* copy - a copy of a setting, "" for NULL */
 static char *
 copy(const char *value)
@@ -237,11 +229,11 @@ resolve_addr_create(const RESOLVE_ADDR_SETTINGS *sp, BUF *why)
         resolve_addr_free(rp);
         return NULL;
     }
-    rp->transport_maps = open_maps("transport_maps", sp->transport_maps);
-    rp->sender_relayhost = open_maps("sender_dependent_relayhost_maps",
+    rp->transport_maps = addr_map_open("transport_maps", sp->transport_maps);
+    rp->sender_relayhost = addr_map_open("sender_dependent_relayhost_maps",
                                    sp->sender_dependent_relayhost_maps);
     rp->sender_transport =
-        open_maps("sender_dependent_default_transport_maps",
+        addr_map_open("sender_dependent_default_transport_maps",
                   sp->sender_dependent_default_transport_maps);
     return rp;
 }
@@ -391,9 +383,9 @@ local_interface(RESOLVE_ADDR *rp, const char *domain)
     return 0;
 }
 
-/* is_local - 1 the domain is this host's, 0 not, -1 a table failed */
-static int
-is_local(RESOLVE_ADDR *rp, const char *domain)
+/* resolve_addr_is_local - see resolve_addr.h */
+int
+resolve_addr_is_local(RESOLVE_ADDR *rp, const char *domain)
 {
     int     ret = match_list_match(rp->mydestination, domain, NULL, NULL);
 
@@ -453,7 +445,7 @@ strip_routes(RESOLVE_ADDR *rp, const char *addr, RESOLVE_STATE *st)
             local = 1;
             break;
         }
-        if ((local = is_local(rp, buf_str(st->domain))) <= 0) {
+        if ((local = resolve_addr_is_local(rp, buf_str(st->domain))) <= 0) {
             if (local == 0 && buf_len(st->local) == 0
                 && buf_len(st->domain) == 0)
                 buf_strcpy(st->local, rp->empty_recipient);

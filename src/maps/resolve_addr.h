@@ -131,6 +131,11 @@ void    resolve_reply_free(RESOLVE_REPLY *reply);
  * "" for the null sender, NULL when unknown: no sender-dependent lookup)
  * into *reply. Returns reply->flags; with RESOLVE_FLAG_FAIL the other
  * fields are unspecified. */
+/* resolve_addr_is_local - 1 when domain is this host's (mydestination,
+ * or an [address] literal of inet_interfaces or proxy_interfaces), 0 when
+ * not, -1 when a table failed */
+int     resolve_addr_is_local(RESOLVE_ADDR *resolver, const char *domain);
+
 int     resolve_addr(RESOLVE_ADDR *resolver, const char *sender,
                      const char *addr, RESOLVE_REPLY *reply);
 

@@ -258,8 +258,7 @@ postdrop_signals(void)
 static void
 postdrop_enqueue(STREAM *in, STREAM *out, long uid)
 {
-    MAIL_QUEUE_CONF qc = {".", var_hash_queue_names, var_hash_queue_depth,
-                          var_enable_long_queue_ids};
+    MAIL_QUEUE_CONF qc;
     BUF    *id = buf_alloc(40);
     BUF    *why = buf_alloc(100);
     BUF    *path = buf_alloc(100);
@@ -267,6 +266,7 @@ postdrop_enqueue(STREAM *in, STREAM *out, long uid)
     struct timeval now;
     STREAM *fp;
 
+    mail_queue_conf_params(&qc);
     if ((fp = mail_queue_enter(&qc, MAIL_QUEUE_MAILDROP, POSTDROP_MODE, id,
                                why)) == NULL)
         msg_fatal("uid=%ld: %s", uid, buf_str(why));

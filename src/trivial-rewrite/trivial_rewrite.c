@@ -4,7 +4,7 @@
  * master.cf "rewrite unix - - n - - trivial-rewrite". It speaks Postfix's
  * trivial-rewrite protocol in the attribute form of attr.h:
  *
- *   server -> client   protocol=trivial-rewrite
+ *   server -> client   protocol=trivial_rewrite_protocol
  *   client -> server   request=rewrite, rule=local|remote, address=ADDR
  *   server -> client   flags=0, address=REWRITTEN
  *   client -> server   request=resolve (or resolve_send, resolve_verify),
@@ -37,18 +37,9 @@
 #include "msg.h"
 #include "resolve_addr.h"
 #include "rewrite_addr.h"
+#include "rewrite_clnt.h"
 #include "stream.h"
 
-#define TR_PROTOCOL             "trivial-rewrite"
-#define TR_ATTR_PROTO           "protocol"
-#define TR_ATTR_REQ             "request"
-#define TR_ATTR_RULE            "rule"
-#define TR_ATTR_ADDR            "address"
-#define TR_ATTR_SENDER          "sender"
-#define TR_ATTR_FLAGS           "flags"
-#define TR_ATTR_TRANSPORT       "transport"
-#define TR_ATTR_NEXTHOP         "nexthop"
-#define TR_ATTR_RECIP           "recipient"
 
 static RESOLVE_ADDR *tr_resolver;
 static REWRITE_ADDR_SETTINGS tr_rewrite_settings;
@@ -64,7 +55,7 @@ static void
 tr_greet(STREAM *client, const char *service, char **argv)
 {
     if (attr_print(client, ATTR_FLAG_NONE,
-                   SEND_ATTR_STR(TR_ATTR_PROTO, TR_PROTOCOL),
+                   SEND_ATTR_STR(REWRITE_ATTR_PROTOCOL, REWRITE_PROTOCOL),
                    ATTR_TYPE_END) < 0)
         mail_server_disconnect(client);
 }
@@ -76,8 +67,8 @@ tr_rewrite(STREAM *client)
     int     context;
 
     if (attr_scan(client, ATTR_FLAG_STRICT,
-                  RECV_ATTR_STR(TR_ATTR_RULE, tr_rule),
-                  RECV_ATTR_STR(TR_ATTR_ADDR, tr_addr),
+                  RECV_ATTR_STR(REWRITE_ATTR_RULE, tr_rule),
+                  RECV_ATTR_STR(REWRITE_ATTR_ADDR, tr_addr),
                   ATTR_TYPE_END) != 2) {
         msg_warn("malformed rewrite request");
         return -1;
@@ -92,8 +83,8 @@ tr_rewrite(STREAM *client)
         msg_info("rewrite %s %s -> %s", buf_str(tr_rule), buf_str(tr_addr),
                  buf_str(tr_result));
     return attr_print(client, ATTR_FLAG_NONE,
-                      SEND_ATTR_INT(TR_ATTR_FLAGS, 0),
-                      SEND_ATTR_STR(TR_ATTR_ADDR, buf_str(tr_result)),
+                      SEND_ATTR_INT(REWRITE_ATTR_FLAGS, 0),
+                      SEND_ATTR_STR(REWRITE_ATTR_ADDR, buf_str(tr_result)),
                       ATTR_TYPE_END);
 }
 
@@ -104,8 +95,8 @@ tr_resolve(STREAM *client)
     int     flags;
 
     if (attr_scan(client, ATTR_FLAG_STRICT,
-                  RECV_ATTR_STR(TR_ATTR_SENDER, tr_sender),
-                  RECV_ATTR_STR(TR_ATTR_ADDR, tr_addr),
+                  RECV_ATTR_STR(REWRITE_ATTR_SENDER, tr_sender),
+                  RECV_ATTR_STR(REWRITE_ATTR_ADDR, tr_addr),
                   ATTR_TYPE_END) != 2) {
         msg_warn("malformed resolve request");
         return -1;
@@ -118,13 +109,13 @@ tr_resolve(STREAM *client)
                  buf_str(tr_reply.transport), buf_str(tr_reply.nexthop),
                  buf_str(tr_reply.recipient));
     return attr_print(client, ATTR_FLAG_NONE,
-                      SEND_ATTR_INT(TR_ATTR_FLAGS, flags & RESOLVE_FLAG_FAIL),
-                      SEND_ATTR_STR(TR_ATTR_TRANSPORT,
+                      SEND_ATTR_INT(REWRITE_ATTR_FLAGS, flags & RESOLVE_FLAG_FAIL),
+                      SEND_ATTR_STR(REWRITE_ATTR_TRANSPORT,
                                     buf_str(tr_reply.transport)),
-                      SEND_ATTR_STR(TR_ATTR_NEXTHOP, buf_str(tr_reply.nexthop)),
-                      SEND_ATTR_STR(TR_ATTR_RECIP,
+                      SEND_ATTR_STR(REWRITE_ATTR_NEXTHOP, buf_str(tr_reply.nexthop)),
+                      SEND_ATTR_STR(REWRITE_ATTR_RECIPIENT,
                                     buf_str(tr_reply.recipient)),
-                      SEND_ATTR_INT(TR_ATTR_FLAGS, flags),
+                      SEND_ATTR_INT(REWRITE_ATTR_FLAGS, flags),
                       ATTR_TYPE_END);
 }
 
@@ -132,9 +123,9 @@ tr_resolve(STREAM *client)
 static int
 tr_is_resolve(const char *request)
 {
-    return strcmp(request, "resolve") == 0
-        || strcmp(request, "resolve_send") == 0
-        || strcmp(request, "resolve_verify") == 0;
+    return strcmp(request, REWRITE_REQ_RESOLVE) == 0
+        || strcmp(request, REWRITE_REQ_RESOLVE_SEND) == 0
+        || strcmp(request, REWRITE_REQ_RESOLVE_VERIFY) == 0;
 }
 
 /* tr_service - one request from a client; drop the client on EOF or on
@@ -145,12 +136,12 @@ tr_service(STREAM *client, const char *service, char **argv)
     int     status;
 
     if (attr_scan(client, ATTR_FLAG_STRICT | ATTR_FLAG_MORE,
-                  RECV_ATTR_STR(TR_ATTR_REQ, tr_request),
+                  RECV_ATTR_STR(REWRITE_ATTR_REQUEST, tr_request),
                   ATTR_TYPE_END) != 1) {
         if (!stream_eof(client))
             msg_warn("malformed request from client");
         status = -1;
-    } else if (strcmp(buf_str(tr_request), "rewrite") == 0) {
+    } else if (strcmp(buf_str(tr_request), REWRITE_REQ_REWRITE) == 0) {
         status = tr_rewrite(client);
     } else if (tr_is_resolve(buf_str(tr_request))) {
         status = tr_resolve(client);

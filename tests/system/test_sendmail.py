@@ -13,45 +13,7 @@ import subprocess
 import pytest
 
 from conftest import BIN, IS_ROOT
-
-
-def read_records(path):
-    """The (type, data) records of a queue file."""
-    data = path.read_bytes()
-    records, pos = [], 0
-    while pos < len(data):
-        rtype = chr(data[pos])
-        pos += 1
-        length, shift = 0, 0
-        while True:
-            byte = data[pos]
-            pos += 1
-            length |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        records.append((rtype, data[pos:pos + length]))
-        pos += length
-    return records
-
-
-def sections(records):
-    """Split records into envelope, content and extracted lists."""
-    types = [t for t, _ in records]
-    m, x = types.index("M"), types.index("X")
-    assert types[-1] == "E" and types.count("E") == 1
-    return records[:m], records[m + 1:x], records[x + 1:-1]
-
-
-def content_text(content):
-    """Join content records back into text ('N' ends a line)."""
-    out = bytearray()
-    for rtype, data in content:
-        assert rtype in "NL"
-        out += data
-        if rtype == "N":
-            out += b"\n"
-    return bytes(out)
+from queuefile import content_text, read_records, sections
 
 
 class Drop:

@@ -4,10 +4,11 @@ Each test runs a throwaway instance (conftest.py) whose master.cf has the
 "rewrite" service, and talks to $queue_directory/private/rewrite with the
 attribute protocol of docs/protocols/attr.md: "name\\0value\\0" pairs, an
 empty name ends a message. The daemon sends its greeting
-(protocol=trivial-rewrite) as soon as a client connects.
+(protocol=trivial_rewrite_protocol) as soon as a client connects.
 """
 import socket
 
+from attrproto import AttrStream, encode
 from test_master import POSTLOG, wait_log
 
 REWRITE = "rewrite unix - - n - - trivial-rewrite\n"
@@ -17,47 +18,17 @@ CLASS_DEFAULT = 1 << 12
 CLASS_MASK = 0x1f << 8
 
 
-def encode(pairs):
-    """One attribute message in the null form."""
-    out = b""
-    for name, value in pairs:
-        out += name.encode() + b"\0" + str(value).encode() + b"\0"
-    return out + b"\0"
-
-
-class AttrClient:
+class AttrClient(AttrStream):
     """A client of private/rewrite."""
 
     def __init__(self, instance, timeout=10):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(str(instance.queue_dir / "private" / "rewrite"))
-        self.buf = b""
+        super().__init__(instance.queue_dir / "private" / "rewrite", timeout)
         self.greeted = False
-
-    def field(self):
-        """The next NUL-terminated field; EOFError when the server hung up."""
-        while b"\0" not in self.buf:
-            data = self.sock.recv(4096)
-            if not data:
-                raise EOFError("connection closed")
-            self.buf += data
-        item, self.buf = self.buf.split(b"\0", 1)
-        return item.decode()
-
-    def recv(self):
-        """One message as a list of (name, value) pairs."""
-        pairs = []
-        while True:
-            name = self.field()
-            if name == "":
-                return pairs
-            pairs.append((name, self.field()))
 
     def request(self, pairs):
         """Send a request; return the reply (the greeting checked once)."""
         if not self.greeted:
-            assert self.recv() == [("protocol", "trivial-rewrite")]
+            assert self.recv() == [("protocol", "trivial_rewrite_protocol")]
             self.greeted = True
         self.sock.sendall(encode(pairs))
         return self.recv()

@@ -1,0 +1,99 @@
+/* cleanup_final - commit or remove the queue file, wake qmgr.
+ *
+ * A message is kept only when nothing went wrong and it has a recipient:
+ * then the file is made complete (fchmod 0700, fsync: mail_queue_commit)
+ * before the client hears status 0. A message put on hold is moved to
+ * hold/ while it is still incomplete, so qmgr never sees it in incoming.
+ * Anything else (an error, a rejection, a discard) removes the file.
+ *
+ * A client that cannot report a rejection (pickup: the submitting user
+ * is gone) sets CLEANUP_FLAG_BOUNCE, and cleanup must then return the
+ * message to its sender. The bounce service does not exist yet (issue
+ * 6), so such a rejection becomes a temporary error: the client keeps
+ * the message and tries again later, which is what Postfix does while
+ * its bounce service is unreachable. Nothing is lost. */
+#include <stdio.h>
+
+#include "cleanup.h"
+#include "cleanup_user.h"
+#include "mail_params.h"
+#include "mail_trigger.h"
+#include "msg.h"
+
+/* Postfix's qmgr request "scan the incoming queue". */
+#define CLEANUP_QMGR_SCAN_INCOMING  "I"
+
+/* cleanup_remove - close and delete the file */
+static void
+cleanup_remove(CLEANUP_STATE *state)
+{
+    BUF    *why = state->temp1;
+
+    (void) stream_close(state->dst);
+    state->dst = NULL;
+    if (mail_queue_remove(&state->qconf, MAIL_QUEUE_INCOMING,
+                          buf_str(state->queue_id), why) < 0)
+        msg_warn("%s", buf_str(why));
+}
+
+/* cleanup_commit - make the file complete, in incoming or hold */
+static void
+cleanup_commit(CLEANUP_STATE *state)
+{
+    const char *queue = MAIL_QUEUE_INCOMING;
+    BUF    *why = state->temp1;
+    BUF    *path = state->temp2;
+
+    if (state->hold) {
+        if (mail_queue_rename(&state->qconf, buf_str(state->queue_id),
+                              MAIL_QUEUE_INCOMING, MAIL_QUEUE_HOLD,
+                              why) < 0) {
+            msg_warn("%s: %s", buf_str(state->queue_id), buf_str(why));
+            cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
+            cleanup_remove(state);
+            return;
+        }
+        queue = MAIL_QUEUE_HOLD;
+    }
+    if (mail_queue_commit(state->dst, why) < 0) {
+        state->dst = NULL;
+        msg_warn("%s: %s", buf_str(state->queue_id), buf_str(why));
+        cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
+        if (mail_queue_remove(&state->qconf, queue, buf_str(state->queue_id),
+                              why) < 0)
+            msg_warn("%s", buf_str(why));
+        return;
+    }
+    state->dst = NULL;
+    if (!state->hold) {
+        buf_sprintf(path, "public/%s", var_queue_service_name);
+        if (mail_trigger(buf_str(path), CLEANUP_QMGR_SCAN_INCOMING, 1,
+                         why) < 0)
+            msg_warn("%s", buf_str(why));
+    }
+}
+
+/* cleanup_final - keep or drop the message; state->errs and
+ * state->reason then hold the reply */
+void
+cleanup_final(CLEANUP_STATE *state)
+{
+    if (state->dst == NULL)
+        return;
+    if (state->errs == 0 && !state->discard && state->rcpt_count == 0)
+        cleanup_error(state, CLEANUP_STAT_RCPT, NULL);
+    if ((state->errs & CLEANUP_STAT_PERMANENT)
+        && (state->flags & CLEANUP_FLAG_BOUNCE)) {
+        msg_warn("%s: cannot return the rejected message to its sender: "
+                 "no bounce service yet; keeping it", buf_str(state->queue_id));
+        state->errs = CLEANUP_STAT_WRITE;
+        buf_strcpy(state->reason, cleanup_strerror(CLEANUP_STAT_WRITE));
+    }
+    if (state->errs == 0 && !state->discard) {
+        cleanup_commit(state);
+    } else {
+        cleanup_remove(state);
+    }
+    if (state->errs == 0)
+        buf_strcpy(state->reason, "");
+}
