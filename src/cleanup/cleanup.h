@@ -124,7 +124,6 @@ void    cleanup_out_record(CLEANUP_STATE *state, int type, const char *text,
                            size_t len);
 void    cleanup_error(CLEANUP_STATE *state, int stat, const char *fmt, ...)
             MSG_PRINTF(3, 4);
-const char *cleanup_strerror(int stat);
 bool    cleanup_writing(const CLEANUP_STATE *state);
 
 /* cleanup_envelope.c */

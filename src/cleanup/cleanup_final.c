@@ -86,8 +86,8 @@ cleanup_final(CLEANUP_STATE *state)
         && (state->flags & CLEANUP_FLAG_BOUNCE)) {
         msg_warn("%s: cannot return the rejected message to its sender: "
                  "no bounce service yet; keeping it", buf_str(state->queue_id));
-        state->errs = CLEANUP_STAT_WRITE;
-        buf_strcpy(state->reason, cleanup_strerror(CLEANUP_STAT_WRITE));
+        state->errs = 0;
+        cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
     }
     if (state->errs == 0 && !state->discard) {
         cleanup_commit(state);

@@ -13,37 +13,10 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cleanup_strerror.h"
 #include "cleanup_user.h"
 #include "mail_params.h"
 #include "rec_type.h"
-
-/* Reply texts for each status, with enhanced status codes. */
-static const struct {
-    int     stat;
-    const char *text;
-} cleanup_texts[] = {
-    {CLEANUP_STAT_BAD, "4.3.0 internal protocol error"},
-    {CLEANUP_STAT_WRITE, "4.3.0 queue file write error"},
-    {CLEANUP_STAT_PROXY, "4.3.0 queue file write error"},
-    {CLEANUP_STAT_DEFER, "4.7.1 service unavailable"},
-    {CLEANUP_STAT_SIZE, "5.3.4 message file too big"},
-    {CLEANUP_STAT_HOPS, "5.4.0 too many hops"},
-    {CLEANUP_STAT_RCPT, "5.1.0 no recipients specified"},
-    {CLEANUP_STAT_CONT, "5.7.1 message content rejected"},
-    {CLEANUP_STAT_NOPERM, "5.7.1 service denied"},
-};
-
-/* cleanup_strerror - the reply text for the most important status bit */
-const char *
-cleanup_strerror(int stat)
-{
-    size_t  i;
-
-    for (i = 0; i < sizeof(cleanup_texts) / sizeof(cleanup_texts[0]); i++)
-        if (stat & cleanup_texts[i].stat)
-            return cleanup_texts[i].text;
-    return "2.0.0 Ok";
-}
 
 /* cleanup_error - record a status bit; the first reason stays (fmt NULL:
  * the standard text for stat) */
@@ -55,7 +28,8 @@ cleanup_error(CLEANUP_STATE *state, int stat, const char *fmt, ...)
     if (state->errs == 0 || buf_len(state->reason) == 0) {
         buf_reset(state->reason);
         if (fmt == NULL) {
-            buf_strcpy(state->reason, cleanup_strerror(stat));
+            buf_sprintf(state->reason, "%s %s", cleanup_stat_detail(stat)->dsn,
+                        cleanup_stat_detail(stat)->text);
         } else {
             va_start(ap, fmt);
             buf_vsprintf_append(state->reason, fmt, ap);

@@ -39,3 +39,21 @@ def content_text(content):
         if rtype == "N":
             out += b"\n"
     return bytes(out)
+
+
+def record(rtype, data=b""):
+    """One queue file record: type, varint length, data."""
+    if isinstance(data, str):
+        data = data.encode()
+    out, length = bytearray(rtype.encode()), len(data)
+    while True:
+        byte = length & 0x7F
+        length >>= 7
+        out.append(byte | (0x80 if length else 0))
+        if not length:
+            return bytes(out) + data
+
+
+def encode_records(records):
+    """Queue file bytes for (type, data) records."""
+    return b"".join(record(rtype, data) for rtype, data in records)

@@ -16,7 +16,7 @@ import pytest
 
 from attrproto import AttrStream
 from conftest import children_of, proc_name, wait_for
-from queuefile import content_text, read_records, sections
+from queuefile import content_text, read_records, record, sections
 from test_master import POSTLOG
 
 MASTER_CF = (POSTLOG
@@ -30,19 +30,6 @@ PICKUP_FLAGS = 627
 SMTPD_FLAGS = FLAG_FILTER | FLAG_BCC_OK | FLAG_MAP_OK | 64
 STAT_BAD, STAT_WRITE, STAT_SIZE, STAT_CONT, STAT_HOPS = 1, 2, 4, 8, 16
 STAT_RCPT = 64
-
-
-def record(rtype, data=b""):
-    """One queue file record: type, varint length, data."""
-    if isinstance(data, str):
-        data = data.encode()
-    out, length = bytearray(rtype.encode()), len(data)
-    while True:
-        byte = length & 0x7F
-        length >>= 7
-        out.append(byte | (0x80 if length else 0))
-        if not length:
-            return bytes(out) + data
 
 
 def message_records(text, line_limit=2048):
