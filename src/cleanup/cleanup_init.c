@@ -19,7 +19,8 @@
 CLEANUP_CONF cleanup_conf;
 
 /* How long cleanup waits for trivial-rewrite before it gives up on a
- * message (the client then sees a temporary error). */
+ * message (the client then sees a temporary error): 30 seconds, or
+ * ipc_timeout when that is shorter. */
 #define CLEANUP_REWRITE_TIMEOUT 30
 
 static REWRITE_ADDR_SETTINGS cleanup_rewrite_settings;
@@ -98,7 +99,9 @@ cleanup_init(void)
     char    path[256];
 
     snprintf(path, sizeof(path), "private/%s", var_rewrite_service_name);
-    cleanup_conf.rewrite = rewrite_clnt_create(path, CLEANUP_REWRITE_TIMEOUT);
+    cleanup_conf.rewrite = rewrite_clnt_create(path,
+                                    var_ipc_timeout < CLEANUP_REWRITE_TIMEOUT ?
+                                    var_ipc_timeout : CLEANUP_REWRITE_TIMEOUT);
     cleanup_address_init(why);
     cleanup_conf.sender_bcc = addr_map_open("sender_bcc_maps",
                                             var_sender_bcc_maps);

@@ -341,7 +341,9 @@ mail_queue_open(const MAIL_QUEUE_CONF *conf, const char *queue,
         return -1;
     }
     flags &= O_ACCMODE;
-    if ((fd = open(buf_str(path), flags | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    /* O_NONBLOCK: a FIFO put in place of the file must not block us. */
+    if ((fd = open(buf_str(path),
+                   flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0) {
         buf_sprintf(why, "open %s: %s", buf_str(path), strerror(errno));
     } else if (fstat(fd, st ? st : &sbuf) < 0
                || !S_ISREG((st ? st : &sbuf)->st_mode)) {
@@ -349,6 +351,8 @@ mail_queue_open(const MAIL_QUEUE_CONF *conf, const char *queue,
         (void) close(fd);
         errno = EINVAL;
         fd = -1;
+    } else {
+        (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     }
     buf_free(path);
     return fd;

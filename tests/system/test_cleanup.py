@@ -433,3 +433,16 @@ def test_blind_copies(box):
         path.unlink()
     box.submit(b"Subject: b\n\nb\n", flags=FLAG_MAP_OK)
     assert [d for t, d in box.message()[3] if t == "R"] == []
+
+
+def test_no_trivial_rewrite_is_a_temporary_error(box):
+    """cleanup cannot rewrite addresses: it must not guess; the client
+    hears a temporary error after the wait (ipc_timeout, here 2s)."""
+    box.inst.write_config(POSTLOG + "cleanup unix n - n - 0 cleanup\n",
+                          ipc_timeout="2s", **box.params)
+    box.inst.start()
+    client = Cleanup(box.inst, SMTPD_FLAGS)
+    status, reason = client.submit(envelope(), b"Subject: x\n\nb\n")
+    assert status == STAT_WRITE and reason.startswith("4.3.0")
+    assert box.queue_files() == []
+    box.inst.wait_log("private/rewrite")
