@@ -142,6 +142,9 @@ cleanup_service(STREAM *client, const char *service, char **argv)
         cleanup_error(state, CLEANUP_STAT_BAD, "lost connection");
         connected = false;
     } else {
+        /* smtpd's access HOLD and DISCARD actions come as flags. */
+        state->hold = (state->flags & CLEANUP_FLAG_HOLD) != 0;
+        state->discard = (state->flags & CLEANUP_FLAG_DISCARD) != 0;
         connected = (cleanup_read(state) == 0);
     }
     cleanup_final(state);

@@ -446,3 +446,14 @@ def test_no_trivial_rewrite_is_a_temporary_error(box):
     assert status == STAT_WRITE and reason.startswith("4.3.0")
     assert box.queue_files() == []
     box.inst.wait_log("private/rewrite")
+
+
+def test_hold_and_discard_flags(box):
+    """smtpd's access-table HOLD and DISCARD reach cleanup as flags."""
+    box.start()
+    qid, status, _ = box.submit(b"Subject: h\n\nb\n",
+                                flags=SMTPD_FLAGS | FLAG_HOLD)
+    assert status == 0 and box.only_file("hold").name == qid
+    qid, status, _ = box.submit(b"Subject: d\n\nb\n", flags=SMTPD_FLAGS | 8)
+    assert status == 0
+    assert box.queue_files() == [] and len(box.queue_files("hold")) == 1
