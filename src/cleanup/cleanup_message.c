@@ -106,11 +106,25 @@ cleanup_message_start(CLEANUP_STATE *state)
                                    cleanup_mime_error, state);
 }
 
-/* cleanup_message - one content record */
+/* cleanup_message - one content record. A CR or LF inside a line
+ * (cleanup_replace_stray_cr_lf, Postfix 3.9's default) becomes a space,
+ * so that no later SMTP hop can read it as an end of line (SMTP
+ * smuggling). */
 void
 cleanup_message(CLEANUP_STATE *state, int type, const char *data,
                 size_t len)
 {
+    char   *cp;
+
+    if (var_cleanup_replace_stray_cr_lf && (memchr(data, '\r', len)
+                                            || memchr(data, '\n', len))) {
+        buf_reset(state->temp1);
+        buf_append(state->temp1, data, len);
+        for (cp = buf_str(state->temp1); cp < buf_str(state->temp1) + len; cp++)
+            if (*cp == '\r' || *cp == '\n')
+                *cp = ' ';
+        data = buf_str(state->temp1);
+    }
     (void) mime_state_update(state->mime, type, data, len);
 }
 

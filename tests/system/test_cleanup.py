@@ -457,3 +457,16 @@ def test_hold_and_discard_flags(box):
     qid, status, _ = box.submit(b"Subject: d\n\nb\n", flags=SMTPD_FLAGS | 8)
     assert status == 0
     assert box.queue_files() == [] and len(box.queue_files("hold")) == 1
+
+
+def test_stray_cr_lf_become_spaces(box):
+    """cleanup_replace_stray_cr_lf = yes (Postfix 3.9's default): a CR or
+    LF inside a line cannot end a line on a later SMTP hop."""
+    box.start()
+    client = Cleanup(box.inst, SMTPD_FLAGS)
+    client.sock.sendall(envelope() + record("M")
+                        + record("N", "Subject: s") + record("N", "")
+                        + record("N", "a\rb\nc") + record("N", ".\r")
+                        + record("X") + record("E"))
+    assert client.recv()[0] == ("status", "0")
+    assert box.message()[2] == b"a b c\n. \n"
