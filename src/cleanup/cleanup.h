@@ -81,6 +81,8 @@ typedef struct CLEANUP_STATE {
     char   *message_id;                 /* for the log */
     bool    resent;                     /* Resent- headers present */
     bool    body_started;               /* a body record was written */
+    int     mime_errs;                  /* MIME_ERR_* reported */
+    bool    mime_reason;                /* the reply is about them */
     long    body_bytes;                 /* body bytes seen by body_checks */
 
     /* Actions from header and body checks. */

@@ -160,7 +160,9 @@ cleanup_checks_body(CLEANUP_STATE *state, int rec_type, const char *text,
 {
     bool    replace, keep;
 
-    if (!cleanup_checks_active(state) || cleanup_hbc->body_checks == NULL)
+    /* Postfix 3.7 never shows body_checks an empty line. */
+    if (!cleanup_checks_active(state) || cleanup_hbc->body_checks == NULL
+        || len == 0)
         return true;
     state->body_bytes += (long) len;
     if (var_body_checks_size_limit > 0

@@ -60,16 +60,29 @@ cleanup_body_end(void *ctx)
 }
 
 /* cleanup_mime_error - mime_state: a MIME error that a strict_* setting
- * makes fatal */
+ * makes fatal. As Postfix 3.7: one log line per kind of error, and the
+ * reply names the lowest error bit of all seen so far. */
 static void
 cleanup_mime_error(void *ctx, int err_code, const char *text, size_t len)
 {
     CLEANUP_STATE *state = ctx;
 
-    msg_info("%s: reject: mail %.100s: %.*s", buf_str(state->queue_id),
-             mime_state_error(err_code), (int) (len > 100 ? 100 : len), text);
-    cleanup_error(state, CLEANUP_STAT_CONT, "5.6.0 %s",
-                  mime_state_error(err_code));
+    msg_info("%s: reject: mime-error %s: %.*s from %s; from=<%s>%s%s%s",
+             buf_str(state->queue_id), mime_state_error(err_code),
+             (int) (len > 100 ? 100 : len), text,
+             state->log_origin ? state->log_origin : "local",
+             state->sender ? state->sender : "",
+             state->last_rcpt ? " to=<" : "",
+             state->last_rcpt ? state->last_rcpt : "",
+             state->last_rcpt ? ">" : "");
+    state->mime_errs |= err_code;
+    if (state->errs == 0) {
+        cleanup_error(state, CLEANUP_STAT_CONT, NULL);
+        state->mime_reason = true;
+    }
+    if (state->mime_reason)
+        buf_sprintf(state->reason, "5.6.0 %s",
+                    mime_state_error(state->mime_errs));
 }
 
 /* cleanup_mime_options - MIME_OPT_* from the strict_* parameters */

@@ -29,7 +29,9 @@
  *              to head_out or body_out. Each error code is reported once
  *              per message, and only when its MIME_OPT_REPORT_* option is
  *              set; mime_state_update() returns the OR of the codes
- *              reported so far.
+ *              reported so far. (Postfix 3.7's cleanup logs each one as
+ *              "QUEUEID: reject: mime-error TEXT: DETAIL from ..." and
+ *              answers "5.6.0 " mime_state_error() of all of them.)
  *
  * offset, passed to head_out and body_out, is where that header or record
  * starts in the content as fed: 0 for the first record, and each record
@@ -62,7 +64,8 @@
  *     innermost match wins; anything may follow, as RFC 2046 says) starts
  *     a new body part, whose headers are MIME_HDR_MULTIPART; deeper
  *     boundaries are popped. "--boundary--" ends that multipart: its
- *     boundary is popped and what follows is body.
+ *     boundary is popped and what follows is body. The line may come in
+ *     several 'L' records (Postfix looks at the first record only).
  *   - The body of message/rfc822 and message/global (every message type with
  *     MIME_OPT_RECURSE_ALL_MESSAGE) starts with MIME_HDR_NESTED headers,
  *     after the empty line that ends the headers of the part. Parts of
@@ -83,10 +86,11 @@
  *     body, and no 8-bit checks are made (as Postfix 3.7 does even with
  *     strict_8bitmime).
  *
- * Memory: one logical header (header_size_limit), the boundary stack
+ * Memory: one logical header and one header line whose class is not
+ * known yet (each at most header_size_limit bytes), the boundary stack
  * (at most mime_nesting_limit + 2 boundaries of at most
- * mime_boundary_length_limit bytes) and the start of the current line.
- * Nothing recurses on the input.
+ * mime_boundary_length_limit bytes) and the start of the current body
+ * line. Nothing recurses on the input.
  * Library code: nothing here exits; a record type other than 'N', 'L' or
  * 'E' is a caller bug (panic). */
 #ifndef MIME_STATE_H
@@ -156,8 +160,9 @@ int     mime_state_update(MIME_STATE *ms, int rec_type, const char *text,
 /* mime_state_free - release a parser */
 void    mime_state_free(MIME_STATE *ms);
 
-/* mime_state_error - Postfix's text for one MIME_ERR_* code (the lowest
- * bit set), e.g. "MIME nesting exceeds safety limit" */
+/* mime_state_error - Postfix's text for a MIME_ERR_* code, e.g. "MIME
+ * nesting exceeds safety limit"; for several, the one of the lowest bit,
+ * which is the one Postfix 3.7's cleanup answers with */
 const char *mime_state_error(int err_code);
 
 #endif

@@ -470,3 +470,17 @@ def test_stray_cr_lf_become_spaces(box):
                         + record("X") + record("E"))
     assert client.recv()[0] == ("status", "0")
     assert box.message()[2] == b"a b c\n. \n"
+
+
+def test_strict_mime_errors(box):
+    """strict_8bitmime: 8-bit text in a 7bit body is rejected with 5.6.0,
+    logged as Postfix 3.7 does."""
+    box.start(strict_8bitmime="yes")
+    qid, status, reason = box.submit(
+        b"Subject: s\nMIME-Version: 1.0\n\ncaf\xc3\xa9\n",
+        flags=SMTPD_FLAGS)
+    assert status == STAT_CONT
+    assert reason == "5.6.0 improper use of 8-bit data in message body"
+    box.inst.wait_log(f"{qid}: reject: mime-error improper use of 8-bit "
+                      f"data in message body: ")
+    assert box.queue_files() == []
