@@ -68,6 +68,26 @@ msg_level_prefix(enum msg_level level)
     return prefix[level];
 }
 
+/* msg_printable - see msg.h */
+void
+msg_printable(char *text, size_t len)
+{
+    unsigned char *cp = (unsigned char *) text;
+    unsigned char *end = cp + len;
+
+    for (; cp < end; cp++) {
+        if (*cp >= ' ' && *cp < 0x7f)
+            continue;
+        if (*cp >= 0xc2 && *cp <= 0xfe && cp + 1 < end
+            && (cp[1] & 0xc0) == 0x80) {
+            while (cp + 1 < end && (cp[1] & 0xc0) == 0x80)
+                cp++;
+            continue;
+        }
+        *cp = '?';
+    }
+}
+
 /* msg_vprintf - format once, send to every channel */
 void
 msg_vprintf(enum msg_level level, const char *fmt, va_list ap)
@@ -76,10 +96,8 @@ msg_vprintf(enum msg_level level, const char *fmt, va_list ap)
     int     saved_errno = errno;
 
     vsnprintf(text, sizeof(text), fmt, ap);
-    /* Control characters in logged text come from peers; never log them raw. */
-    for (char *cp = text; *cp; cp++)
-        if ((unsigned char) *cp < ' ' || *cp == 0x7f)
-            *cp = '?';
+    /* Logged text comes from peers; never log control bytes raw. */
+    msg_printable(text, strlen(text));
     if (msg_output_count == 0)
         fprintf(stderr, "%s%s\n", msg_level_prefix(level), text);
     for (int i = 0; i < msg_output_count; i++)

@@ -13,6 +13,7 @@
 #define MSG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define MSG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define MSG_NORETURN     __attribute__((noreturn))
@@ -29,6 +30,11 @@ void msg_error(const char *fmt, ...) MSG_PRINTF(1, 2);
 void msg_fatal(const char *fmt, ...) MSG_PRINTF(1, 2) MSG_NORETURN;
 void msg_fatal_status(int status, const char *fmt, ...) MSG_PRINTF(2, 3) MSG_NORETURN;
 void msg_panic(const char *fmt, ...) MSG_PRINTF(1, 2) MSG_NORETURN;
+/* msg_printable - replace with '?' each byte that is neither printable
+ * ASCII nor part of a UTF-8 sequence (a lead byte 0xc2-0xfe and the
+ * continuation bytes after it), as Postfix shows peer text in its logs;
+ * every log line goes through it */
+void msg_printable(char *text, size_t len);
 void msg_vprintf(enum msg_level level, const char *fmt, va_list ap) MSG_PRINTF(2, 0);
 
 /* msg_cleanup - function that fatal runs before exit (e.g. remove a temp file) */

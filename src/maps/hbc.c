@@ -353,28 +353,6 @@ hbc_check_body(const HBC_TABLES *tables, const char *line, HBC_ACTION *act,
     return hbc_lookup(tables->body_checks, HBC_WHAT_BODY, line, act, why);
 }
 
-/* hbc_printable - show as '?' every byte that is neither printable ASCII
- * nor in a UTF-8 sequence (a lead byte 0xc2-0xfe and the continuation
- * bytes after it), as Postfix's logging does */
-static void
-hbc_printable(BUF *out)
-{
-    unsigned char *cp = (unsigned char *) buf_str(out);
-    unsigned char *end = (unsigned char *) buf_str(out) + buf_len(out);
-
-    for (; cp < end; cp++) {
-        if (*cp >= ' ' && *cp < 0x7f)
-            continue;
-        if (*cp >= 0xc2 && *cp <= 0xfe && cp + 1 < end
-            && (cp[1] & 0xc0) == 0x80) {
-            while (cp + 1 < end && (cp[1] & 0xc0) == 0x80)
-                cp++;
-            continue;
-        }
-        *cp = '?';
-    }
-}
-
 /* hbc_log - Postfix's log line for an action */
 void
 hbc_log(BUF *out, const char *queue_id, const char *action_word, int what,
@@ -393,7 +371,7 @@ hbc_log(BUF *out, const char *queue_id, const char *action_word, int what,
         buf_sprintf_append(out, " helo=<%s>", ctx->helo);
     if (text && *text)
         buf_sprintf_append(out, ": %s", text);
-    hbc_printable(out);
+    msg_printable(buf_str(out), buf_len(out));
 }
 
 /* hbc_log_word - how an action is logged */
