@@ -18,14 +18,13 @@
  * it (so does pickup.c). The daemon works inside the queue directory, so
  * the path of a file is "maildrop/ID". A scan stops early when cleanup
  * cannot be reached. */
-#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "mail_queue_id.h"
 #include "msg.h"
 #include "pickup.h"
+#include "queue_scan.h"
 
 /* State of one scan. */
 typedef struct PICKUP_SCAN {
@@ -82,21 +81,18 @@ int
 pickup_scan(const PICKUP *p)
 {
     PICKUP_SCAN ps = {.p = p};
-    struct dirent *de;
-    DIR    *dir;
+    QUEUE_SCAN *qs;
+    const char *id;
 
-    if ((dir = opendir(MAIL_QUEUE_MAILDROP)) == NULL) {
-        msg_warn("open directory %s: %m", MAIL_QUEUE_MAILDROP);
-        return 0;
-    }
     ps.path = buf_alloc(100);
     ps.why = buf_alloc(100);
-    while (!ps.stop && (de = readdir(dir)) != NULL)
-        if (mail_queue_id_ok(de->d_name)
-            && mail_queue_path(ps.path, &p->queue, MAIL_QUEUE_MAILDROP,
-                               de->d_name, ps.why) == 0)
-            pickup_scan_entry(&ps, de->d_name);
-    (void) closedir(dir);
+    if ((qs = queue_scan_open(&p->queue, MAIL_QUEUE_MAILDROP, ps.why)) == NULL) {
+        msg_warn("%s", buf_str(ps.why));
+    } else {
+        while (!ps.stop && (id = queue_scan_next(qs, ps.path)) != NULL)
+            pickup_scan_entry(&ps, id);
+        queue_scan_close(qs);
+    }
     buf_free(ps.path);
     buf_free(ps.why);
     return ps.moved;
