@@ -20,8 +20,9 @@
 #include "mail_trigger.h"
 #include "msg.h"
 
-/* Postfix's qmgr request "scan the incoming queue". */
-#define CLEANUP_QMGR_SCAN_INCOMING  "I"
+/* What Postfix 3.7's cleanup writes to public/qmgr (strace): a wakeup,
+ * which makes qmgr scan the incoming queue. */
+#define CLEANUP_QMGR_WAKEUP     "W"
 
 /* cleanup_remove - close and delete the file */
 static void
@@ -67,7 +68,7 @@ cleanup_commit(CLEANUP_STATE *state)
     state->dst = NULL;
     if (!state->hold) {
         buf_sprintf(path, "public/%s", var_queue_service_name);
-        if (mail_trigger(buf_str(path), CLEANUP_QMGR_SCAN_INCOMING, 1,
+        if (mail_trigger(buf_str(path), CLEANUP_QMGR_WAKEUP, 1,
                          why) < 0)
             msg_warn("%s", buf_str(why));
     }
