@@ -129,7 +129,10 @@ cleanup_service(STREAM *client, const char *service, char **argv)
     }
     queue_file_out_init(&state->out, state->dst);
     if (queue_file_out_size(&state->out) < 0)
-        cleanup_error(state, CLEANUP_STAT_WRITE, "queue file write error");
+        cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
+    /* Postfix 3.7 writes the default content filter right after 'C'. */
+    if (*var_content_filter)
+        cleanup_out_string(state, REC_TYPE_FILT, var_content_filter);
     if (attr_print(client, ATTR_FLAG_NONE,
                    SEND_ATTR_STR(CLEANUP_ATTR_PROTOCOL, CLEANUP_PROTOCOL),
                    SEND_ATTR_STR(CLEANUP_ATTR_QUEUE_ID,

@@ -59,9 +59,12 @@ typedef struct CLEANUP_STATE {
     /* Envelope. */
     struct timeval arrival;
     bool    have_time;
+    bool    warn_written;               /* the 'W' record */
     char   *sender;                     /* internal form, after mapping */
     char   *fullname;                   /* F record, or NULL */
     bool    remote_context;             /* rewrite_context=remote */
+    char   *encoding;                   /* the client's "encoding", or NULL */
+    bool    encoding_8bit;              /* a header says 8bit or binary */
     char   *log_origin;                 /* "localhost[127.0.0.1]", "local" */
     char   *log_proto;                  /* log_protocol_name, or NULL */
     char   *log_helo;                   /* log_helo_name, or NULL */
@@ -81,6 +84,7 @@ typedef struct CLEANUP_STATE {
     char   *message_id;                 /* for the log */
     bool    resent;                     /* Resent- headers present */
     bool    body_started;               /* a body record was written */
+    int     last_type;                  /* of the last content record */
     int     mime_errs;                  /* MIME_ERR_* reported */
     bool    mime_reason;                /* the reply is about them */
     long    body_bytes;                 /* body bytes seen by body_checks */
@@ -132,6 +136,7 @@ bool    cleanup_writing(const CLEANUP_STATE *state);
 void    cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
                          size_t len);
 void    cleanup_envelope_end(CLEANUP_STATE *state);
+void    cleanup_envelope_warn(CLEANUP_STATE *state);
 bool    cleanup_recipient_record(CLEANUP_STATE *state, int type,
                                  const char *data);
 

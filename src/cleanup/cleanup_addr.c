@@ -24,7 +24,6 @@
 #include "masq_addr.h"
 #include "msg.h"
 #include "mymalloc.h"
-#include "quote_822_local.h"
 #include "rec_type.h"
 #include "virtual_expand.h"
 
@@ -89,7 +88,9 @@ cleanup_addr_canon(CLEANUP_STATE *state, int addr_class, BUF *addr)
     buf_free(why);
 }
 
-/* cleanup_addr_bcc_lookup - sender_bcc_maps or recipient_bcc_maps */
+/* cleanup_addr_bcc_lookup - sender_bcc_maps or recipient_bcc_maps: the
+ * copies are written at once, after the sender or recipient that caused
+ * them, as Postfix 3.7 does */
 static void
 cleanup_addr_bcc_lookup(CLEANUP_STATE *state, MAPS *maps, const char *addr)
 {
@@ -106,7 +107,7 @@ cleanup_addr_bcc_lookup(CLEANUP_STATE *state, MAPS *maps, const char *addr)
     }
     if (found != NULL) {
         for (i = 0; i < found->argc; i++)
-            cleanup_addr_add_bcc(state, found->argv[i]);
+            cleanup_addr_bcc(state, found->argv[i]);
         argv_free(found);
     }
 }
@@ -146,28 +147,34 @@ cleanup_addr_notify_summary(int notify)
 }
 
 /* cleanup_addr_out - write one final recipient, unless it is a
- * duplicate (the same address with the same original address and DSN
- * attributes, as Postfix compares them; the filter remembers at most
- * duplicate_filter_limit recipients) */
+ * duplicate: the same address with the same original address and DSN
+ * attributes (the same address alone with enable_original_recipient =
+ * no), as Postfix 3.7 compares them, for the first duplicate_filter_limit
+ * recipients. An empty orcpt writes no dsn_orig_rcpt (blind copies). */
 static void
 cleanup_addr_out(CLEANUP_STATE *state, const char *orcpt, int notify,
                  const char *orig, const char *rcpt)
 {
     BUF    *key = state->temp2;
 
-    buf_sprintf(key, "%s\n%d\n%s\n%s", orcpt, notify, orig, rcpt);
+    if (var_enable_original_recipient)
+        buf_sprintf(key, "%s\n%d\n%s\n%s", orcpt, notify, orig, rcpt);
+    else
+        buf_strcpy(key, rcpt);
     if (htable_find(state->dups, buf_str(key)) != NULL)
         return;
     if (state->dups->used < (size_t) var_duplicate_filter_limit)
         htable_enter(state->dups, buf_str(key), state->dups);
+    cleanup_envelope_warn(state);
     if (notify)
         cleanup_out_format(state, REC_TYPE_ATTR, "notify_flags=%d", notify);
-    cleanup_out_format(state, REC_TYPE_ATTR, "dsn_orig_rcpt=%s", orcpt);
-    if (var_enable_original_recipient)
-        cleanup_out_string(state, REC_TYPE_ORCP, orig);
+    if (*orcpt) {
+        cleanup_out_format(state, REC_TYPE_ATTR, "dsn_orig_rcpt=%s", orcpt);
+        state->qmgr_flags |= cleanup_addr_notify_summary(notify);
+    }
+    cleanup_out_string(state, REC_TYPE_ORCP, orig);
     cleanup_out_string(state, REC_TYPE_RCPT, rcpt);
     state->rcpt_count++;
-    state->qmgr_flags |= cleanup_addr_notify_summary(notify);
     myfree(state->last_rcpt);
     state->last_rcpt = mystrdup(rcpt);
 }
@@ -205,7 +212,7 @@ cleanup_addr_expand(CLEANUP_STATE *state, const char *orcpt, int notify,
 
 /* cleanup_addr_prepare - a recipient rewritten and mapped into addr,
  * and its DSN original recipient: the client's, or "rfc822;" and the
- * mapped address */
+ * mapped address; given_orcpt "" for none */
 static void
 cleanup_addr_prepare(CLEANUP_STATE *state, const char *raw,
                      const char *given_orcpt, BUF *addr, BUF *orcpt)
@@ -216,8 +223,8 @@ cleanup_addr_prepare(CLEANUP_STATE *state, const char *raw,
     if (given_orcpt != NULL) {
         buf_strcpy(orcpt, given_orcpt);
     } else {
-        buf_strcpy(orcpt, "rfc822;");
-        quote_822_local_flags(orcpt, buf_str(addr), QUOTE_822_FLAG_APPEND);
+        buf_strcpy(orcpt, "rfc822;");           /* unquoted, as Postfix */
+        buf_strcat(orcpt, buf_str(addr));
     }
 }
 
@@ -230,10 +237,10 @@ cleanup_addr_recipient(CLEANUP_STATE *state, const char *raw)
     BUF    *orcpt = buf_alloc(100);
 
     cleanup_addr_prepare(state, raw, state->pend_orcpt, addr, orcpt);
-    cleanup_addr_bcc_lookup(state, cleanup_conf.recipient_bcc, buf_str(addr));
     cleanup_addr_expand(state, buf_str(orcpt), state->pend_notify,
                         state->pend_orig ? state->pend_orig : raw,
                         buf_str(addr));
+    cleanup_addr_bcc_lookup(state, cleanup_conf.recipient_bcc, buf_str(addr));
     myfree(state->pend_orcpt);
     myfree(state->pend_orig);
     state->pend_orcpt = state->pend_orig = NULL;
@@ -243,16 +250,16 @@ cleanup_addr_recipient(CLEANUP_STATE *state, const char *raw)
 }
 
 /* cleanup_addr_bcc - a blind copy recipient: rewritten and expanded, no
- * DSN notices (NOTIFY=NEVER), as Postfix */
+ * DSN notices (NOTIFY=NEVER) and no dsn_orig_rcpt, as Postfix 3.7 */
 void
 cleanup_addr_bcc(CLEANUP_STATE *state, const char *raw)
 {
     BUF    *addr = buf_alloc(100);
     BUF    *orcpt = buf_alloc(100);
 
-    cleanup_addr_prepare(state, raw, NULL, addr, orcpt);
-    cleanup_addr_expand(state, buf_str(orcpt), DSN_NOTIFY_NEVER,
-                        buf_str(addr), buf_str(addr));
+    cleanup_addr_prepare(state, raw, "", addr, orcpt);
+    cleanup_addr_expand(state, "", DSN_NOTIFY_NEVER, buf_str(addr),
+                        buf_str(addr));
     buf_free(addr);
     buf_free(orcpt);
 }

@@ -1,6 +1,6 @@
 /* cleanup_checks - content check actions applied to the message. See
  * cleanup_checks.h. Inspection stops for the rest of the message after
- * REJECT, DISCARD and PASS, and is done only for clients that ask for it
+ * REJECT, DISCARD, PASS and REDIRECT, and is done only for clients that ask for it
  * (CLEANUP_FLAG_FILTER: receive_override_options may turn it off). */
 #include <string.h>
 
@@ -109,15 +109,15 @@ cleanup_checks_apply(CLEANUP_STATE *state, int what, const char *line,
                                buf_len(text));
         return true;
     case HBC_REDIRECT:
+        /* As Postfix 3.7: the first REDIRECT ends all inspection. */
         cleanup_checks_replace(&state->redirect, text);
+        state->checks_done = true;
         return true;
     case HBC_FILTER:
         cleanup_checks_replace(&state->filter, text);
         return true;
     case HBC_BCC:
-        if (state->bcc == NULL)
-            state->bcc = argv_alloc(1);
-        argv_add(state->bcc, buf_str(text));
+        cleanup_addr_add_bcc(state, buf_str(text));
         return true;
     }
     return true;

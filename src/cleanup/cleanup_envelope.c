@@ -1,7 +1,7 @@
 /* cleanup_envelope - the client's envelope records, up to 'M'.
  *
  * Written in the order they arrive, as Postfix's cleanup does: 'T' (then
- * "create_time" and the content_filter), attributes, 'F', 'S' (mapped by
+ * "create_time"), attributes, 'F', 'S' (mapped by
  * cleanup_addr), recipients ('O' and 'R' with their DSN attributes, mapped
  * and expanded by cleanup_addr). Attributes that describe the client are
  * also kept for log lines. Records a client has no business sending are a
@@ -22,6 +22,7 @@
 #define ATTR_NOTIFY_FLAGS       "notify_flags"
 #define ATTR_DSN_ORIG_RCPT      "dsn_orig_rcpt"
 #define ATTR_CREATE_TIME        "create_time"
+#define ATTR_ENCODING           "encoding"
 #define ATTR_LOG_CLIENT_NAME    "log_client_name"
 #define ATTR_LOG_CLIENT_ADDR    "log_client_address"
 #define ATTR_LOG_PROTO          "log_protocol_name"
@@ -84,8 +85,7 @@ cleanup_recipient_record(CLEANUP_STATE *state, int type, const char *data)
     }
 }
 
-/* cleanup_time - the arrival time, then when this file was made and the
- * default content filter */
+/* cleanup_time - the arrival time, then when this file was made */
 static void
 cleanup_time(CLEANUP_STATE *state, const char *data)
 {
@@ -106,8 +106,6 @@ cleanup_time(CLEANUP_STATE *state, const char *data)
         cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
     cleanup_out_format(state, REC_TYPE_ATTR, "%s=%ld", ATTR_CREATE_TIME,
                        (long) time(NULL));
-    if (*var_content_filter)
-        cleanup_out_string(state, REC_TYPE_FILT, var_content_filter);
 }
 
 /* cleanup_log_attr - remember what log lines say about the client */
@@ -140,6 +138,8 @@ cleanup_attr(CLEANUP_STATE *state, const char *data, size_t len)
     }
     if (strcmp(buf_str(state->temp1), ATTR_CREATE_TIME) == 0)
         return;                         /* ours, written with 'T' */
+    if (strcmp(buf_str(state->temp1), ATTR_ENCODING) == 0)
+        cleanup_replace(&state->encoding, value);
     cleanup_log_attr(state, buf_str(state->temp1), value);
     cleanup_out(state, REC_TYPE_ATTR, data, len);
 }
@@ -185,6 +185,20 @@ cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
     }
 }
 
+/* cleanup_envelope_warn - the delay warning time (delay_warning_time),
+ * once, before the first recipient or else before 'M', as Postfix 3.7
+ * writes it; fixed width, so that qmgr can rewrite it in place */
+void
+cleanup_envelope_warn(CLEANUP_STATE *state)
+{
+    if (state->warn_written || var_delay_warning_time <= 0
+        || state->out.section != REC_SECT_ENVELOPE)
+        return;
+    state->warn_written = true;
+    cleanup_out_format(state, REC_TYPE_WARN, "%15ld",
+                       (long) state->arrival.tv_sec + var_delay_warning_time);
+}
+
 /* cleanup_envelope_end - the 'M' record: the envelope must be complete */
 void
 cleanup_envelope_end(CLEANUP_STATE *state)
@@ -193,9 +207,6 @@ cleanup_envelope_end(CLEANUP_STATE *state)
         cleanup_error(state, CLEANUP_STAT_BAD, NULL);
         return;
     }
-    if (var_delay_warning_time > 0)
-        cleanup_out_format(state, REC_TYPE_WARN, "%15ld",
-                           (long) state->arrival.tv_sec
-                           + var_delay_warning_time);
+    cleanup_envelope_warn(state);
     cleanup_out(state, REC_TYPE_MESG, "", 0);
 }

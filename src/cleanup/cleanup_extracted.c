@@ -1,11 +1,9 @@
 /* cleanup_extracted - records after the content ('X'), and the end.
  *
  * The client's extracted records are recipients taken from the headers
- * (sendmail -t) and attributes. At the end cleanup adds what it decided
- * while reading: the FILTER and REDIRECT targets of header and body
- * checks, the BCC recipients (always_bcc, sender_bcc_maps,
- * recipient_bcc_maps, the BCC action), then the end record; the size
- * record at the start of the file is filled in. */
+ * (sendmail -t) and attributes. At the end cleanup adds the blind copies
+ * of always_bcc and the BCC action, then the end record; the size record
+ * at the start of the file is filled in. */
 #include <string.h>
 
 #include "cleanup.h"
@@ -54,10 +52,6 @@ cleanup_extracted_bcc(CLEANUP_STATE *state)
 void
 cleanup_extracted_end(CLEANUP_STATE *state)
 {
-    if (state->filter != NULL)
-        cleanup_out_string(state, REC_TYPE_FILT, state->filter);
-    if (state->redirect != NULL)
-        cleanup_out_string(state, REC_TYPE_RDR, state->redirect);
     cleanup_extracted_bcc(state);
     if (cleanup_writing(state)
         && queue_file_out_end(&state->out, state->qmgr_flags, 0) < 0)

@@ -5,11 +5,14 @@
  * logic and the hop count; Bcc: and the other headers that cleanup drops
  * are not written. Address headers (From:, To:, Cc:, Reply-To:, ...) are
  * parsed and each address is rewritten, mapped and masqueraded as
- * cleanup_addr says; only a header in which an address changed is
- * written anew, on one line or folded before 70 columns as Postfix does.
+ * cleanup_addr says; a header in which the quoted form of an address
+ * changed (also only its quoting: "g"@x becomes g@x) is written anew with
+ * every address requoted, on one line or folded before 70 columns, as
+ * Postfix does.
  * Headers of MIME parts and attached messages are only checked. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "cleanup_checks.h"
@@ -34,6 +37,22 @@ cleanup_header_value(const BUF *header)
     return colon ? (size_t) (colon - buf_str(header)) + 1 : buf_len(header);
 }
 
+/* cleanup_header_encoding - Content-Transfer-Encoding: 8bit or binary
+ * makes the message 8bit (the "encoding" attribute), unless the client
+ * said what it is */
+static void
+cleanup_header_encoding(CLEANUP_STATE *state, const BUF *header)
+{
+    const char *value = buf_str(header) + cleanup_header_value(header);
+    size_t  len;
+
+    value += strspn(value, " \t\n");
+    len = strcspn(value, " \t\n;(");
+    if ((len == 4 && strncasecmp(value, "8bit", 4) == 0)
+        || (len == 6 && strncasecmp(value, "binary", 6) == 0))
+        state->encoding_8bit = true;
+}
+
 /* cleanup_header_note - remember a primary header; false when cleanup
  * drops it */
 static bool
@@ -51,6 +70,8 @@ cleanup_header_note(CLEANUP_STATE *state, const HEADER_OPTS *opts,
                  buf_str(state->queue_id));
         cleanup_error(state, CLEANUP_STAT_HOPS, NULL);
     }
+    if (opts->type == HDR_CONTENT_TRANSFER_ENCODING)
+        cleanup_header_encoding(state, header);
     if (opts->type == HDR_MESSAGE_ID || opts->type == HDR_RESENT_MESSAGE_ID) {
         value = buf_str(header) + cleanup_header_value(header);
         while (*value && isspace((unsigned char) *value))
@@ -86,7 +107,7 @@ cleanup_header_fold(BUF *header, size_t name_len, const char *lines)
             buf_addch(header, ' ');
         } else {
             buf_strcat(header, "\n\t");
-            line_start = buf_len(header) - 1;
+            line_start = buf_len(header);       /* the tab does not count */
         }
     }
 }
@@ -110,15 +131,16 @@ cleanup_header_rewrite(CLEANUP_STATE *state, const HEADER_OPTS *opts,
     for (i = 0; i < list->count; i++) {
         if (list->tok[i].type != TOK822_ADDR)
             continue;
+        /* As Postfix: compare the quoted forms, requote every address. */
         buf_reset(orig);
-        tok822_internalize(orig, list->tok[i].addr, TOK822_STR_NONE);
-        buf_strcpy(addr, buf_str(orig));
+        tok822_externalize(orig, list->tok[i].addr, TOK822_STR_NONE);
+        buf_reset(addr);
+        tok822_internalize(addr, list->tok[i].addr, TOK822_STR_NONE);
         cleanup_addr_header(state, (opts->flags & HDR_OPT_SENDER) != 0, addr);
-        if (strcmp(buf_str(addr), buf_str(orig)) != 0) {
-            quote_822_local(text, buf_str(addr));
-            tok822_replace_addr(list, i, buf_str(text));
+        quote_822_local(text, buf_str(addr));
+        if (strcmp(buf_str(text), buf_str(orig)) != 0)
             changed = true;
-        }
+        tok822_replace_addr(list, i, buf_str(text));
     }
     if (changed) {
         buf_reset(text);

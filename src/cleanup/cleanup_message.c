@@ -51,6 +51,7 @@ cleanup_body_out(void *ctx, int rec_type, const char *text, size_t len,
     }
     if (cleanup_checks_body(state, rec_type, text, len))
         cleanup_out_record(state, rec_type, text, len);
+    state->last_type = rec_type;
 }
 
 /* cleanup_body_end - mime_state: end of content */
@@ -141,10 +142,26 @@ cleanup_message(CLEANUP_STATE *state, int type, const char *data,
     (void) mime_state_update(state->mime, type, data, len);
 }
 
-/* cleanup_message_end - the 'X' record */
+/* cleanup_message_end - the 'X' record. A last line without a newline
+ * gets one (an empty 'N' after its 'L'), and what the checks decided
+ * comes right after 'X', before the recipients the client sends there:
+ * the FILTER and REDIRECT targets, and the encoding: the client's again,
+ * or "8bit" when a Content-Transfer-Encoding header says 8bit or binary
+ * (Postfix 3.7's order) */
 void
 cleanup_message_end(CLEANUP_STATE *state)
 {
     (void) mime_state_update(state->mime, REC_TYPE_END, "", 0);
+    if (state->last_type == REC_TYPE_CONT)
+        cleanup_out_record(state, REC_TYPE_NORM, "", 0);
     cleanup_out(state, REC_TYPE_XTRA, "", 0);
+    if (state->filter != NULL)
+        cleanup_out_string(state, REC_TYPE_FILT, state->filter);
+    if (state->redirect != NULL)
+        cleanup_out_string(state, REC_TYPE_RDR, state->redirect);
+    if (state->encoding != NULL)
+        cleanup_out_format(state, REC_TYPE_ATTR, "encoding=%s",
+                           state->encoding);
+    else if (state->encoding_8bit)
+        cleanup_out_string(state, REC_TYPE_ATTR, "encoding=8bit");
 }

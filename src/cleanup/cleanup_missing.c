@@ -3,10 +3,12 @@
  *
  * As Postfix 3.7 (observed): only for local submissions and clients in
  * local_header_rewrite_clients (rewrite_context=local), or for every
- * client with always_add_missing_headers = yes. A message with Resent-
+ * client with always_add_missing_headers = yes or when
+ * remote_header_rewrite_domain is set. A message with Resent-
  * headers gets the Resent- variants. Order and form:
  *
- *   Message-Id: <20261206013656.QUEUEID@$myhostname>   (UTC, now)
+ *   Message-Id: <20261206013656.QUEUEID@$myhostname>   (UTC, now; with
+ *               enable_long_queue_ids just <QUEUEID@$myhostname>)
  *   Date: Sun,  6 Dec 2026 01:36:55 +0000 (UTC)         (arrival time)
  *   From: Full Name <sender@domain>   (From: sender@domain without a
  *         name; From: MAILER-DAEMON for the null sender)
@@ -95,16 +97,23 @@ cleanup_missing_headers(CLEANUP_STATE *state)
     char    stamp[32];
     time_t  now = time(NULL);
 
-    if (state->remote_context && !var_always_add_missing_headers) {
+    if (state->remote_context && !var_always_add_missing_headers
+        && !*var_remote_header_rewrite_domain) {
         buf_free(hdr);
         buf_free(date);
         return;
     }
     if (!cleanup_seen(state, state->resent ? HDR_RESENT_MESSAGE_ID :
                       HDR_MESSAGE_ID)) {
-        strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", gmtime(&now));
-        buf_sprintf(hdr, "%sMessage-Id: <%s.%s@%s>", prefix, stamp,
-                    buf_str(state->queue_id), var_myhostname);
+        if (var_enable_long_queue_ids) {
+            /* A long id holds the time already. */
+            buf_sprintf(hdr, "%sMessage-Id: <%s@%s>", prefix,
+                        buf_str(state->queue_id), var_myhostname);
+        } else {
+            strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", gmtime(&now));
+            buf_sprintf(hdr, "%sMessage-Id: <%s.%s@%s>", prefix, stamp,
+                        buf_str(state->queue_id), var_myhostname);
+        }
         myfree(state->message_id);
         state->message_id = mystrdup(buf_str(hdr) + strlen(prefix)
                                      + strlen("Message-Id: "));

@@ -33,6 +33,7 @@ cleanup_state_free(CLEANUP_STATE *state)
         (void) stream_close(state->dst);
     myfree(state->sender);
     myfree(state->fullname);
+    myfree(state->encoding);
     myfree(state->log_origin);
     myfree(state->log_proto);
     myfree(state->log_helo);

@@ -6,6 +6,8 @@
  * kept whole (up to REC_TEXT_HDR_MAX) in another. See rec_text.h. */
 #include <stdio.h>
 
+#include <string.h>
+
 #include "rec_stream.h"
 #include "rec_text.h"
 #include "rec_type.h"
@@ -17,6 +19,7 @@ typedef struct REC_TEXT {
     BUF    *line;                       /* unwritten part of this line */
     BUF    *hdr;                        /* whole header line, or NULL */
     bool    continued;                  /* 'L' written for this line */
+    bool    started;                    /* a record was written */
     long   *size;
 } REC_TEXT;
 
@@ -26,6 +29,7 @@ rec_text_emit(REC_TEXT *rt, int type, const char *data, size_t len)
 {
     if (rec_put(rt->out, type, data, len) < 0)
         return REC_TEXT_WRITE_ERR;
+    rt->started = true;
     *rt->size += (long) len + (type == REC_TYPE_NORM);
     if (rt->opts->size_limit > 0 && *rt->size > rt->opts->size_limit)
         return REC_TEXT_TOOBIG;
@@ -69,6 +73,17 @@ rec_text_header(REC_TEXT *rt)
     }
 }
 
+/* rec_text_from_line - an mbox "From " line, maybe quoted with '>' */
+static bool
+rec_text_from_line(const BUF *line)
+{
+    const char *cp = buf_str(line);
+
+    while (*cp == '>')
+        cp++;
+    return strncmp(cp, "From ", 5) == 0;
+}
+
 /* rec_text_eol - a newline: write the line as an 'N' record; *done is
  * set for a lone dot that ends the input */
 static int
@@ -77,11 +92,16 @@ rec_text_eol(REC_TEXT *rt, bool *done)
     BUF    *line = rt->line;
     int     status;
 
-    if (buf_last(line) == '\r')
+    while (buf_len(line) > 0 && buf_last(line) == '\r')
         buf_truncate(line, buf_len(line) - 1);
     if (rt->opts->dot_ends && !rt->continued && buf_len(line) == 1
         && buf_str(line)[0] == '.') {
         *done = true;
+        return REC_TEXT_OK;
+    }
+    if (rt->opts->skip_from_lines && !rt->started && !rt->continued
+        && rec_text_from_line(line)) {
+        buf_truncate(line, 0);
         return REC_TEXT_OK;
     }
     if (rt->hdr)

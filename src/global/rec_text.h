@@ -5,8 +5,11 @@
  * line that continues in the next record), as Postfix's sendmail sends
  * them to postdrop (docs/queue-format.md):
  *
- *   - a line ends with LF; a CR right before the LF is dropped (CRLF
- *     becomes LF); any other CR stays;
+ *   - a line ends with LF; the CRs right before the LF are dropped (CRLF
+ *     and CRCRLF become LF, as Postfix's sendmail); any other CR stays;
+ *   - with skip_from_lines, lines at the very start that begin with
+ *     "From " after any number of '>' (mbox separators) are dropped, as
+ *     Postfix's sendmail does;
  *   - a line longer than line_limit bytes goes out as 'L' records of
  *     line_limit bytes and a last 'N' record with the rest (a CR that
  *     would end an 'L' record waits for the next one, so CRLF split at the
@@ -39,6 +42,7 @@ typedef bool (*REC_TEXT_HDR_FN) (const char *line, size_t len, void *ctx);
 typedef struct REC_TEXT_OPTS {
     size_t  line_limit;                 /* $line_length_limit, > 0 */
     bool    dot_ends;                   /* a lone "." ends the input */
+    bool    skip_from_lines;            /* drop leading mbox From_ lines */
     long    size_limit;                 /* $message_size_limit; 0: none */
     REC_TEXT_HDR_FN hdr_fn;             /* may be NULL */
     void   *hdr_ctx;

@@ -189,9 +189,14 @@ sm_put_message(STREAM *to, const SM_OPTS *opts)
 {
     STREAM *in = stream_fdopen(0);
     HDR_RCPT *hr = opts->extract ? hdr_rcpt_create() : NULL;
-    REC_TEXT_OPTS topts = {(size_t) var_line_length_limit, opts->dot_ends,
-                           var_message_size_limit,
-                           hr ? hdr_rcpt_line : NULL, hr};
+    REC_TEXT_OPTS topts = {
+        .line_limit = (size_t) var_line_length_limit,
+        .dot_ends = opts->dot_ends,
+        .skip_from_lines = true,
+        .size_limit = var_message_size_limit,
+        .hdr_fn = hr ? hdr_rcpt_line : NULL,
+        .hdr_ctx = hr,
+    };
     ARGV   *found;
     long    size;
     int     status;

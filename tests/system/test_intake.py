@@ -37,9 +37,15 @@ class Intake:
             if root.exists() else []
 
     def wait_incoming(self, count=1):
-        return wait_for(lambda: len(self.files("incoming")) == count
-                        and self.files("incoming"), timeout=30,
-                        what=f"{count} file(s) in incoming")
+        """The complete (0700) files in incoming, once there are count of
+        them and pickup has removed its maildrop copies."""
+        def done():
+            ready = [p for p in self.files("incoming")
+                     if p.stat().st_mode & 0o100]
+            return (len(ready) == count and not self.files("maildrop")
+                    and ready)
+        return wait_for(done, timeout=30,
+                        what=f"{count} complete file(s) in incoming")
 
     def message(self, path):
         env, content, extra = sections(read_records(path))

@@ -65,6 +65,28 @@ test_line_ends(void **state)
     buf_free(r);
 }
 
+/* test_cr_runs_and_from_lines - every CR before LF goes (Postfix's
+ * sendmail); leading mbox "From " lines go when asked */
+static void
+test_cr_runs_and_from_lines(void **state)
+{
+    REC_TEXT_OPTS opts = {.line_limit = 2048};
+    BUF    *r = buf_alloc(64);
+    long    size;
+
+    assert_int_equal(copy("c\r\r\nd\r\n", &opts, r, &size), 0);
+    assert_string_equal(buf_str(r), "N:c|N:d|");
+    assert_int_equal(copy("From a b\nx\n", &opts, r, &size), 0);
+    assert_string_equal(buf_str(r), "N:From a b|N:x|");
+    opts.skip_from_lines = true;
+    assert_int_equal(copy("From a b\n>>From c\nSubject: s\nFrom d\n", &opts,
+                          r, &size), 0);
+    assert_string_equal(buf_str(r), "N:Subject: s|N:From d|");
+    assert_int_equal(copy("Fromx\n", &opts, r, &size), 0);
+    assert_string_equal(buf_str(r), "N:Fromx|");
+    buf_free(r);
+}
+
 static void
 test_lone_dot(void **state)
 {
@@ -90,7 +112,7 @@ test_long_lines(void **state)
     assert_int_equal(copy("abcdefgh\nabc\nabcd\r\nab\r\r\n", &opts, r,
                           &size), 0);
     assert_string_equal(buf_str(r),
-                        "L:abc|L:def|N:gh|N:abc|L:abc|N:d|L:ab|N:\r|");
+                        "L:abc|L:def|N:gh|N:abc|L:abc|N:d|L:ab|N:|");
     /* A CR at the split point waits: CRLF is still seen. */
     assert_int_equal(copy("ab\r\nabc\r\n", &opts, r, &size), 0);
     assert_string_equal(buf_str(r), "N:ab|L:abc|N:|");
@@ -151,6 +173,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_ends),
         cmocka_unit_test(test_lone_dot),
+        cmocka_unit_test(test_cr_runs_and_from_lines),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_header_callback),
