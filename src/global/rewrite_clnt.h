@@ -1,5 +1,7 @@
-/* rewrite_clnt - the trivial-rewrite protocol: its names, and the client
- * side of the "rewrite" request (docs/protocols/trivial-rewrite.md).
+/* rewrite_clnt - the trivial-rewrite protocol: its names, the connection
+ * that all its clients share (REWRITE_CONN, also used by resolve_clnt),
+ * and the client side of the "rewrite" request
+ * (docs/protocols/trivial-rewrite.md).
  *
  * A REWRITE_CLNT keeps one connection to private/$rewrite_service_name
  * (relative to the queue directory, which is every daemon's working
@@ -14,6 +16,7 @@
 #define REWRITE_CLNT_H
 
 #include "buf.h"
+#include "stream.h"
 
 #define REWRITE_PROTOCOL        "trivial_rewrite_protocol"
 
@@ -35,6 +38,27 @@
 /* Rewrite contexts ("rule" values). */
 #define REWRITE_LOCAL           "local"
 #define REWRITE_REMOTE          "remote"
+
+/* REWRITE_CONN - one connection to trivial-rewrite, shared by the
+ * clients of its requests (rewrite_clnt, resolve_clnt): connect and
+ * check the greeting on first use; when a request fails, reconnect and
+ * ask again until about `timeout' seconds have passed. */
+typedef struct REWRITE_CONN REWRITE_CONN;
+
+/* REWRITE_CONN_ASK - send one request on sp and read its answer; 0, or
+ * -1 when the connection failed or the answer is malformed */
+typedef int (*REWRITE_CONN_ASK) (STREAM *sp, void *ctx);
+
+/* rewrite_conn_create - a connection to path, not yet opened */
+REWRITE_CONN *rewrite_conn_create(const char *path, int timeout);
+
+/* rewrite_conn_request - run ask (with ctx) on the connection, with the
+ * retries above; 0, or -1 with "PATH: lost connection during WHAT
+ * request" (or the connect error) in why */
+int     rewrite_conn_request(REWRITE_CONN *conn, REWRITE_CONN_ASK ask,
+                             void *ctx, const char *what, BUF *why);
+
+void    rewrite_conn_free(REWRITE_CONN *conn);
 
 typedef struct REWRITE_CLNT REWRITE_CLNT;
 

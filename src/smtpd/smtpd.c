@@ -1,0 +1,248 @@
+/* smtpd - the SMTP server, as Postfix's smtpd(8).
+ *
+ * Model: a SINGLE server (mail_server.h): master hands over one client
+ * connection at a time ("127.0.0.1:2525 inet n - n - - smtpd"); with -S
+ * it serves one client on stdin/stdout. main() only gathers settings;
+ * the parts of the session live in the files listed in smtpd.h.
+ *
+ * The command loop reads a line, finds the command, counts it for the
+ * "disconnect from" statistics and runs it. As in Postfix: a client
+ * that made smtpd_hard_error_limit errors is told "421 4.7.0 ... Error:
+ * too many errors" and dropped; more than smtpd_junk_command_limit
+ * HELO/EHLO/RSET/NOOP/VRFY/ETRN commands each count as an error; a
+ * client silent for smtpd_timeout hears "421 4.4.2 ... timeout
+ * exceeded". Parameters: see docs/smtpd.md. */
+#include <string.h>
+
+#include "cleanup_clnt.h"
+#include "mail_params.h"
+#include "mail_server.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "smtpd.h"
+
+/* Postfix's smtpd request flags: FILTER, BCC_OK, MAP_OK, SMTP_REPLY. */
+#define SMTPD_CLEANUP_FLAGS     (CLEANUP_FLAG_MASK_EXTERNAL \
+                                 | CLEANUP_FLAG_SMTP_REPLY)
+
+/* Command table entry. */
+typedef struct SMTPD_CMD {
+    const char *name;
+    SMTPD_CMD_FN action;
+    SMTPD_CMD_ID id;
+    bool    junk;                       /* counts against the junk limit */
+} SMTPD_CMD;
+
+static const SMTPD_CMD smtpd_cmds[] = {
+    {"HELO", smtpd_helo, SMTPD_CMD_HELO, true},
+    {"EHLO", smtpd_ehlo, SMTPD_CMD_EHLO, true},
+    {"MAIL", smtpd_mail, SMTPD_CMD_MAIL, false},
+    {"RCPT", smtpd_rcpt, SMTPD_CMD_RCPT, false},
+    {"DATA", smtpd_data, SMTPD_CMD_DATA, false},
+    {"BDAT", smtpd_bdat, SMTPD_CMD_BDAT, false},
+    {"RSET", smtpd_rset, SMTPD_CMD_RSET, true},
+    {"NOOP", smtpd_noop, SMTPD_CMD_NOOP, true},
+    {"VRFY", smtpd_vrfy, SMTPD_CMD_VRFY, true},
+    {"ETRN", smtpd_etrn, SMTPD_CMD_ETRN, true},
+    {"QUIT", smtpd_quit, SMTPD_CMD_QUIT, false},
+};
+
+static SMTPD_SETTINGS smtpd_settings;
+
+/* smtpd_find - the command named by the first word of line, or NULL */
+static const SMTPD_CMD *
+smtpd_find(const char *verb)
+{
+    for (size_t i = 0; i < sizeof(smtpd_cmds) / sizeof(smtpd_cmds[0]); i++)
+        if (strcasecmp(smtpd_cmds[i].name, verb) == 0)
+            return &smtpd_cmds[i];
+    return NULL;
+}
+
+/* smtpd_split - split line into verb and arguments (trimmed) */
+static char *
+smtpd_split(BUF *line)
+{
+    char   *cp = buf_str(line);
+
+    buf_trim_right(line);
+    cp += strcspn(cp, " \t");
+    if (*cp != 0)
+        *cp++ = 0;
+    return cp + strspn(cp, " \t");
+}
+
+/* smtpd_command - run one command line; false to end the session */
+static bool
+smtpd_command(SMTPD_STATE *state)
+{
+    const SMTPD_CMD *cmd = NULL;
+    char   *args = NULL;
+
+    if (memchr(buf_str(state->line), 0, buf_len(state->line)) == NULL) {
+        args = smtpd_split(state->line);
+        cmd = smtpd_find(buf_str(state->line));
+    }
+    if (cmd == NULL) {
+        state->where = "UNKNOWN";
+        state->cmd_total[SMTPD_CMD_UNKNOWN]++;
+        if (buf_len(state->line) == 0)
+            smtpd_reply(state, "500 5.5.2 Error: bad syntax");
+        else
+            smtpd_reply(state, "500 5.5.2 Error: command not recognized");
+        state->error_count++;
+        return true;
+    }
+    state->where = cmd->name;
+    state->cmd_total[cmd->id]++;
+    if (cmd->junk && state->junk_cmds++ >= state->settings->junk_command_limit)
+        state->error_count++;
+    if (cmd->action(state, args) == 0)
+        state->cmd_ok[cmd->id]++;
+    else
+        state->error_count++;
+    return !state->quit && !smtpd_reply_broken(state);
+}
+
+/* smtpd_session - the command loop */
+static void
+smtpd_session(SMTPD_STATE *state)
+{
+    int     status;
+
+    smtpd_reply(state, "220 %s", state->settings->banner);
+    for (;;) {
+        if (state->error_count >= state->settings->hard_error_limit) {
+            smtpd_reply(state, "421 4.7.0 %s Error: too many errors",
+                        state->settings->myhostname);
+            msg_info("too many errors after %s from %s", state->where,
+                     state->namaddr);
+            break;
+        }
+        if ((status = smtpd_reply_get(state, state->line)) == -2)
+            break;
+        if (status < 0 || !smtpd_command(state)) {
+            if (smtpd_reply_broken(state) && !state->quit)
+                smtpd_log_lost(state);
+            break;
+        }
+    }
+    smtpd_reply_flush(state);
+}
+
+/* smtpd_service - one client */
+static void
+smtpd_service(STREAM *client, const char *service, char **argv)
+{
+    SMTPD_STATE state;
+    int     excluded;
+
+    (void) service;
+    (void) argv;
+    stream_set_timeout(client, smtpd_settings.timeout);
+    smtpd_state_init(&state, client, &smtpd_settings);
+    smtpd_peer_init(&state);
+    excluded = match_list_match(smtpd_settings.bare_newline_exclusions,
+                                state.name, state.addr, state.why);
+    state.bare_lf_ok = excluded > 0;
+    msg_info("connect from %s", state.namaddr);
+    smtpd_session(&state);
+    smtpd_log_disconnect(&state);
+    smtpd_state_free(&state);
+}
+
+/* smtpd_list - a match list parameter, or a fatal error */
+static MATCH_LIST *
+smtpd_list(const char *name, int kind, const char *value, BUF *why)
+{
+    MATCH_LIST *list = match_list_create(name, kind, value,
+                                         MATCH_FLAG_PARENT_STYLE, why);
+
+    if (list == NULL)
+        msg_fatal("%s", buf_str(why));
+    return list;
+}
+
+/* smtpd_restrictions - the restriction lists, or a fatal error */
+static void
+smtpd_restrictions(SMTPD_SETTINGS *s, BUF *why)
+{
+    static const char *const *values[SMTPD_LIST_COUNT] = {
+        (const char *const *) &var_smtpd_client_restrictions,
+        (const char *const *) &var_smtpd_helo_restrictions,
+        (const char *const *) &var_smtpd_sender_restrictions,
+        (const char *const *) &var_smtpd_relay_restrictions,
+        (const char *const *) &var_smtpd_recipient_restrictions,
+    };
+
+    for (int i = 0; i < SMTPD_LIST_COUNT; i++)
+        if (smtpd_check_parse(s, (SMTPD_LIST_ID) i, *values[i], why) < 0)
+            msg_fatal("%s", buf_str(why));
+}
+
+/* smtpd_bare_newline - smtpd_forbid_bare_newline */
+static int
+smtpd_bare_newline(const char *value)
+{
+    if (strcasecmp(value, "reject") == 0)
+        return SMTPD_BARE_LF_REJECT;
+    if (strcasecmp(value, "normalize") == 0 || strcasecmp(value, "no") == 0)
+        return SMTPD_BARE_LF_NORMALIZE;
+    msg_fatal("invalid smtpd_forbid_bare_newline value: \"%s\"", value);
+}
+
+/* smtpd_post_init - the settings from main.cf */
+static void
+smtpd_post_init(const char *service, char **argv)
+{
+    SMTPD_SETTINGS *s = &smtpd_settings;
+    BUF    *why = buf_alloc(100);
+    BUF    *path = buf_alloc(100);
+
+    (void) service;
+    (void) argv;
+    s->myhostname = var_myhostname;
+    s->mail_name = var_mail_name;
+    s->banner = var_smtpd_banner;
+    s->mynetworks = smtpd_list("mynetworks", MATCH_NAMADR, var_mynetworks,
+                               why);
+    s->bare_newline_exclusions =
+        smtpd_list("smtpd_forbid_bare_newline_exclusions", MATCH_ADDR,
+                   var_smtpd_forbid_bare_newline_exclusions, why);
+    s->discard_ehlo = argv_split(var_smtpd_discard_ehlo_keywords, ", \t");
+    smtpd_restrictions(s, why);
+    s->bare_newline = smtpd_bare_newline(var_smtpd_forbid_bare_newline);
+    s->disable_vrfy = var_disable_vrfy_command;
+    s->timeout = var_smtpd_timeout;
+    s->error_sleep = var_smtpd_error_sleep_time;
+    s->soft_error_limit = var_smtpd_soft_error_limit;
+    s->hard_error_limit = var_smtpd_hard_error_limit;
+    s->junk_command_limit = var_smtpd_junk_command_limit;
+    s->recipient_limit = var_smtpd_recipient_limit;
+    s->message_size_limit = var_message_size_limit;
+    s->line_length_limit = (size_t) var_line_length_limit;
+    s->ipc_timeout = var_ipc_timeout;
+    buf_sprintf(path, "public/%s", var_cleanup_service_name);
+    s->cleanup_path = mystrdup(buf_str(path));
+    if ((s->cleanup_flags = cleanup_override(SMTPD_CLEANUP_FLAGS,
+                                             var_receive_override_options,
+                                             why)) < 0)
+        msg_fatal("%s", buf_str(why));
+    buf_sprintf(path, "private/%s", var_rewrite_service_name);
+    s->resolve = resolve_clnt_create(buf_str(path), var_ipc_timeout);
+    buf_free(path);
+    buf_free(why);
+}
+
+/* main - hand over to the skeleton */
+int
+main(int argc, char **argv)
+{
+    static const SERVER_SPEC spec = {
+        .model = SERVER_SINGLE,
+        .post_init = smtpd_post_init,
+        .service = smtpd_service,
+    };
+
+    mail_server_main(argc, argv, &spec);
+}

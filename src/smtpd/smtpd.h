@@ -1,0 +1,179 @@
+/* smtpd - the SMTP server: its session state and the parts that share it.
+ *
+ * Model: Postfix's smtpd(8) as Debian's Postfix 3.7 behaves on the wire
+ * and in the log (docs/smtpd.md). One process serves one client
+ * (SERVER_SINGLE). Files:
+ *   smtpd.c        main(), settings, the command loop
+ *   smtpd_state.c  session and transaction state
+ *   smtpd_peer.c   the client's name and address
+ *   smtpd_reply.c  replies, error counting, reading command lines
+ *   smtpd_log.c    log lines that tools parse (reject, disconnect)
+ *   smtpd_addr.c   the <address> and ESMTP parameters of MAIL and RCPT
+ *   smtpd_helo.c   HELO, EHLO
+ *   smtpd_mail.c   MAIL
+ *   smtpd_rcpt.c   RCPT
+ *   smtpd_queue.c  the connection to cleanup: envelope and content records
+ *   smtpd_data.c   DATA, BDAT
+ *   smtpd_misc.c   RSET NOOP QUIT VRFY ETRN
+ *   smtpd_check.c  the restriction engine */
+#ifndef SMTPD_H
+#define SMTPD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "argv.h"
+#include "buf.h"
+#include "cleanup_clnt.h"
+#include "match_list.h"
+#include "resolve_clnt.h"
+#include "stream.h"
+
+/* Restriction lists, in the order they are evaluated (at RCPT time, as
+ * with smtpd_delay_reject = yes). */
+typedef enum {
+    SMTPD_LIST_CLIENT, SMTPD_LIST_HELO, SMTPD_LIST_SENDER,
+    SMTPD_LIST_RELAY, SMTPD_LIST_RCPT, SMTPD_LIST_COUNT,
+} SMTPD_LIST_ID;
+
+/* Settings, from main.cf (smtpd.c). */
+typedef struct SMTPD_SETTINGS {
+    const char *myhostname;
+    const char *mail_name;
+    const char *banner;                 /* after the 220 */
+    MATCH_LIST *mynetworks;
+    MATCH_LIST *bare_newline_exclusions;
+    ARGV   *discard_ehlo;               /* keywords not to announce */
+    ARGV   *restrictions[SMTPD_LIST_COUNT];
+    int     bare_newline;               /* SMTPD_BARE_LF_* */
+    bool    disable_vrfy;
+    int     timeout;                    /* smtpd_timeout */
+    int     error_sleep;
+    int     soft_error_limit;
+    int     hard_error_limit;
+    int     junk_command_limit;
+    int     recipient_limit;
+    long    message_size_limit;         /* 0: none */
+    size_t  line_length_limit;
+    char   *cleanup_path;
+    int     cleanup_flags;
+    int     ipc_timeout;
+    RESOLVE_CLNT *resolve;
+} SMTPD_SETTINGS;
+
+#define SMTPD_BARE_LF_NORMALIZE 0
+#define SMTPD_BARE_LF_REJECT    1
+
+/* Commands, in the order of the "disconnect from" statistics. */
+typedef enum {
+    SMTPD_CMD_HELO, SMTPD_CMD_EHLO, SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
+    SMTPD_CMD_DATA, SMTPD_CMD_BDAT, SMTPD_CMD_RSET, SMTPD_CMD_NOOP,
+    SMTPD_CMD_VRFY, SMTPD_CMD_ETRN, SMTPD_CMD_QUIT, SMTPD_CMD_UNKNOWN,
+    SMTPD_CMD_COUNT,
+} SMTPD_CMD_ID;
+
+typedef struct SMTPD_STATE {
+    STREAM *client;
+    const SMTPD_SETTINGS *settings;
+    /* The peer. */
+    char   *name;                       /* verified name or "unknown" */
+    char   *reverse_name;               /* PTR name or "unknown" */
+    char   *addr;
+    char   *port;
+    char   *namaddr;                    /* "name[addr]" */
+    char   *server_addr;
+    char   *server_port;
+    bool    local_rewrite;              /* rewrite_context=local */
+    bool    bare_lf_ok;                 /* listed in the exclusions */
+    /* The session. */
+    char   *helo_name;                  /* NULL before HELO/EHLO */
+    const char *protocol;               /* "SMTP" or "ESMTP" */
+    const char *where;                  /* the command being served */
+    int     error_count;
+    int     junk_cmds;
+    int     cmd_total[SMTPD_CMD_COUNT];
+    int     cmd_ok[SMTPD_CMD_COUNT];
+    bool    quit;                       /* end the session */
+    /* The transaction. */
+    char   *sender;                     /* NULL before MAIL; internal */
+    const char *encoding;               /* BODY= as cleanup wants it */
+    int     ret_flags;                  /* DSN RET= */
+    char   *envid;                      /* DSN ENVID=, or NULL */
+    bool    smtputf8;
+    int     rcpt_count;
+    char   *first_rcpt;                 /* for the Received: header */
+    CLEANUP_CLNT *cleanup;              /* after the first accepted RCPT */
+    char   *queue_id;
+    bool    bdat_seen;
+    long    data_size;                  /* content bytes so far */
+    bool    too_big;
+    bool    write_error;
+    bool    line_start;                 /* content: at a line start */
+    bool    crlf_before;                /* DATA: last line ended CRLF */
+    BUF    *chunk;                      /* BDAT: an unfinished line */
+    time_t  arrival;
+    /* Scratch. */
+    BUF    *line;
+    BUF    *buf;
+    BUF    *why;
+} SMTPD_STATE;
+
+/* smtpd_state.c */
+void    smtpd_state_init(SMTPD_STATE *state, STREAM *client,
+                         const SMTPD_SETTINGS *settings);
+void    smtpd_state_reset(SMTPD_STATE *state);
+void    smtpd_state_free(SMTPD_STATE *state);
+
+/* smtpd_peer.c */
+void    smtpd_peer_init(SMTPD_STATE *state);
+
+/* smtpd_reply.c */
+void    smtpd_reply(SMTPD_STATE *state, const char *fmt, ...)
+            MSG_PRINTF(2, 3);
+int     smtpd_reply_get(SMTPD_STATE *state, BUF *line);
+void    smtpd_reply_flush(SMTPD_STATE *state);
+bool    smtpd_reply_broken(SMTPD_STATE *state);
+
+/* smtpd_log.c */
+void    smtpd_log_reject(SMTPD_STATE *state, const char *reply,
+                         const char *rcpt);
+void    smtpd_log_disconnect(SMTPD_STATE *state);
+void    smtpd_log_lost(SMTPD_STATE *state);
+
+/* smtpd_addr.c */
+int     smtpd_addr_parse(char *args, const char *keyword, BUF *addr,
+                         ARGV *params);
+bool    smtpd_addr_xtext_ok(const char *text, size_t max);
+
+/* Command handlers (smtpd_helo.c ... smtpd_misc.c): args is the text
+ * after the verb (may be empty); 0 on success, -1 after an error reply. */
+typedef int (*SMTPD_CMD_FN) (SMTPD_STATE *state, char *args);
+
+int     smtpd_helo(SMTPD_STATE *state, char *args);
+int     smtpd_ehlo(SMTPD_STATE *state, char *args);
+int     smtpd_mail(SMTPD_STATE *state, char *args);
+int     smtpd_rcpt(SMTPD_STATE *state, char *args);
+int     smtpd_data(SMTPD_STATE *state, char *args);
+int     smtpd_bdat(SMTPD_STATE *state, char *args);
+int     smtpd_rset(SMTPD_STATE *state, char *args);
+int     smtpd_noop(SMTPD_STATE *state, char *args);
+int     smtpd_quit(SMTPD_STATE *state, char *args);
+int     smtpd_vrfy(SMTPD_STATE *state, char *args);
+int     smtpd_etrn(SMTPD_STATE *state, char *args);
+
+/* smtpd_queue.c */
+int     smtpd_queue_open(SMTPD_STATE *state);
+int     smtpd_queue_rcpt(SMTPD_STATE *state, const char *rcpt,
+                         const char *orcpt, int notify);
+int     smtpd_queue_start(SMTPD_STATE *state);
+void    smtpd_queue_content(SMTPD_STATE *state, const char *data,
+                            size_t len, bool complete);
+int     smtpd_queue_finish(SMTPD_STATE *state);
+
+/* smtpd_check.c */
+int     smtpd_check_parse(SMTPD_SETTINGS *settings, SMTPD_LIST_ID list,
+                          const char *value, BUF *why);
+int     smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt,
+                         const char *ext, BUF *reply);
+
+#endif

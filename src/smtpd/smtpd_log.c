@@ -1,0 +1,98 @@
+/* smtpd_log - the log lines of smtpd that tools parse (pflogsumm,
+ * fail2ban), in Postfix's words:
+ *
+ *   NOQUEUE: reject: RCPT from NAME[ADDR]: REPLY; from=<S> to=<R>
+ *           proto=ESMTP helo=<H>
+ *   disconnect from NAME[ADDR] ehlo=1 mail=1 rcpt=0/1 ... commands=3/4
+ *   lost connection after DATA (0 bytes) from NAME[ADDR]
+ *   timeout after RCPT from NAME[ADDR]
+ *
+ * Text from the client goes through msg_*, which replaces control
+ * characters. */
+#include <string.h>
+
+#include "msg.h"
+#include "quote_822_local.h"
+#include "smtpd.h"
+
+static const char *const smtpd_log_names[SMTPD_CMD_COUNT] = {
+    "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset", "noop",
+    "vrfy", "etrn", "quit", "unknown",
+};
+
+/* smtpd_log_reject - a refused command: the reply and the envelope */
+void
+smtpd_log_reject(SMTPD_STATE *state, const char *reply, const char *rcpt)
+{
+    BUF    *line = buf_alloc(200);
+    BUF    *ext = buf_alloc(100);
+
+    buf_sprintf(line, "%s: reject: %s from %s: %s;",
+                state->queue_id ? state->queue_id : "NOQUEUE",
+                state->where, state->namaddr, reply);
+    if (state->sender != NULL) {
+        quote_822_local(ext, state->sender);
+        buf_sprintf_append(line, " from=<%s>", buf_str(ext));
+    }
+    if (rcpt != NULL)
+        buf_sprintf_append(line, " to=<%s>", rcpt);
+    buf_sprintf_append(line, " proto=%s", state->protocol);
+    if (state->helo_name != NULL)
+        buf_sprintf_append(line, " helo=<%s>", state->helo_name);
+    msg_info("%s", buf_str(line));
+    buf_free(line);
+    buf_free(ext);
+}
+
+/* smtpd_log_count - one "name=ok" or "name=ok/total" field */
+static void
+smtpd_log_count(BUF *line, const char *name, int ok, int total)
+{
+    if (ok == total)
+        buf_sprintf_append(line, " %s=%d", name, ok);
+    else
+        buf_sprintf_append(line, " %s=%d/%d", name, ok, total);
+}
+
+/* smtpd_log_disconnect - the end of the session, with command counts */
+void
+smtpd_log_disconnect(SMTPD_STATE *state)
+{
+    BUF    *line = buf_alloc(200);
+    int     ok = 0, total = 0;
+
+    buf_sprintf(line, "disconnect from %s", state->namaddr);
+    for (int i = 0; i < SMTPD_CMD_COUNT; i++) {
+        if (state->cmd_total[i] == 0)
+            continue;
+        smtpd_log_count(line, smtpd_log_names[i], state->cmd_ok[i],
+                        state->cmd_total[i]);
+        ok += state->cmd_ok[i];
+        total += state->cmd_total[i];
+    }
+    smtpd_log_count(line, "commands", ok, total);
+    msg_info("%s", buf_str(line));
+    buf_free(line);
+}
+
+/* smtpd_log_lost - the client went away or timed out */
+void
+smtpd_log_lost(SMTPD_STATE *state)
+{
+    BUF    *where = buf_alloc(50);
+
+    buf_strcpy(where, state->where);
+    if (strcmp(state->where, "DATA") == 0)
+        buf_sprintf_append(where, " (%ld bytes)", state->data_size);
+    if (stream_timedout(state->client)) {
+        stream_clearerr(state->client);
+        smtpd_reply(state, "421 4.4.2 %s Error: timeout exceeded",
+                    state->settings->myhostname);
+        smtpd_reply_flush(state);
+        msg_info("timeout after %s from %s", buf_str(where), state->namaddr);
+    } else {
+        msg_info("lost connection after %s from %s", buf_str(where),
+                 state->namaddr);
+    }
+    buf_free(where);
+}

@@ -1,0 +1,81 @@
+/* smtpd_misc - the small commands: RSET, NOOP, QUIT, VRFY, ETRN.
+ *
+ * VRFY answers as Postfix does without local_recipient_maps: "252" with
+ * the argument as given, unless disable_vrfy_command. ETRN has no flush
+ * service to ask yet, so it gets the reply Postfix gives when the flush
+ * service cannot serve the domain. */
+#include <string.h>
+
+#include "msg.h"
+#include "smtpd.h"
+
+/* smtpd_rset - RSET: forget the transaction */
+int
+smtpd_rset(SMTPD_STATE *state, char *args)
+{
+    if (*args != 0) {
+        smtpd_reply(state, "501 5.5.4 Syntax: RSET");
+        return -1;
+    }
+    smtpd_state_reset(state);
+    smtpd_reply(state, "250 2.0.0 Ok");
+    return 0;
+}
+
+/* smtpd_noop - NOOP */
+int
+smtpd_noop(SMTPD_STATE *state, char *args)
+{
+    (void) args;
+    smtpd_reply(state, "250 2.0.0 Ok");
+    return 0;
+}
+
+/* smtpd_quit - QUIT */
+int
+smtpd_quit(SMTPD_STATE *state, char *args)
+{
+    (void) args;
+    smtpd_reply(state, "221 2.0.0 Bye");
+    state->quit = true;
+    return 0;
+}
+
+/* smtpd_vrfy - VRFY address */
+int
+smtpd_vrfy(SMTPD_STATE *state, char *args)
+{
+    size_t  len = strlen(args);
+
+    if (state->settings->disable_vrfy) {
+        smtpd_reply(state, "502 5.5.1 VRFY command is disabled");
+        return -1;
+    }
+    if (len == 0) {
+        smtpd_reply(state, "501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        return -1;
+    }
+    smtpd_reply(state, "252 2.0.0 %s", args);
+    return 0;
+}
+
+/* smtpd_etrn - ETRN domain */
+int
+smtpd_etrn(SMTPD_STATE *state, char *args)
+{
+    if (*args == 0 || strpbrk(args, " \t") != NULL) {
+        smtpd_reply(state, "500 Syntax: ETRN domain");
+        return -1;
+    }
+    if (state->helo_name == NULL) {
+        smtpd_reply(state, "503 Error: send HELO/EHLO first");
+        return -1;
+    }
+    if (state->sender != NULL) {
+        smtpd_reply(state, "503 Error: MAIL transaction in progress");
+        return -1;
+    }
+    msg_warn("reject: ETRN %.100s... from %s", args, state->namaddr);
+    smtpd_reply(state, "459 <%s>: service unavailable", args);
+    return -1;
+}

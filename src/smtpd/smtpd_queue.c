@@ -1,0 +1,247 @@
+/* smtpd_queue - the message on its way to cleanup.
+ *
+ * Model: the records Debian's Postfix 3.7 smtpd sends (strace): at the
+ * first accepted recipient it connects to cleanup and sends T, the
+ * log_ident and rewrite_context attributes, S, the client attributes;
+ * for each recipient dsn_orig_rcpt (and notify_flags), O, R; at DATA or
+ * BDAT M and the Received: header; then the content as it arrives, X,
+ * E. Only when cleanup answers 0 is the message ours: then, and only
+ * then, the client hears "250 2.0.0 Ok: queued as ID". Peers:
+ * cleanup_clnt, rec_stream, mail_date. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "cleanup_strerror.h"
+#include "mail_date.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "quote_822_local.h"
+#include "rec_stream.h"
+#include "rec_type.h"
+#include "smtpd.h"
+
+/* smtpd_queue_attr - one "name=value" record */
+static void
+smtpd_queue_attr(SMTPD_STATE *state, const char *name, const char *value)
+{
+    if (!state->write_error
+        && rec_printf(cleanup_stream(state->cleanup), REC_TYPE_ATTR,
+                      "%s=%s", name, value) < 0)
+        state->write_error = true;
+}
+
+/* smtpd_queue_record - one record of another type */
+static void
+smtpd_queue_record(SMTPD_STATE *state, int type, const char *data,
+                   size_t len)
+{
+    if (!state->write_error
+        && rec_put(cleanup_stream(state->cleanup), type, data, len) < 0)
+        state->write_error = true;
+}
+
+/* smtpd_queue_client - the attributes that describe the client */
+static void
+smtpd_queue_client(SMTPD_STATE *state)
+{
+    const char *helo = state->helo_name;
+
+    smtpd_queue_attr(state, "log_client_name", state->name);
+    smtpd_queue_attr(state, "log_client_address", state->addr);
+    smtpd_queue_attr(state, "log_client_port", state->port);
+    smtpd_queue_attr(state, "log_message_origin", state->namaddr);
+    if (helo != NULL)
+        smtpd_queue_attr(state, "log_helo_name", helo);
+    smtpd_queue_attr(state, "log_protocol_name", state->protocol);
+    smtpd_queue_attr(state, "client_name", state->name);
+    smtpd_queue_attr(state, "reverse_client_name", state->reverse_name);
+    smtpd_queue_attr(state, "client_address", state->addr);
+    smtpd_queue_attr(state, "client_port", state->port);
+    smtpd_queue_attr(state, "server_address", state->server_addr);
+    smtpd_queue_attr(state, "server_port", state->server_port);
+    if (helo != NULL)
+        smtpd_queue_attr(state, "helo_name", helo);
+    smtpd_queue_attr(state, "protocol_name", state->protocol);
+    smtpd_queue_attr(state, "client_address_type",
+                     strchr(state->addr, ':') ? "10" : "2");
+}
+
+/* smtpd_queue_envelope - the records that precede the recipients */
+static void
+smtpd_queue_envelope(SMTPD_STATE *state)
+{
+    struct timeval tv;
+    char    num[20];
+
+    gettimeofday(&tv, NULL);
+    buf_sprintf(state->buf, "%ld %ld", (long) state->arrival,
+                (long) tv.tv_usec);
+    smtpd_queue_record(state, REC_TYPE_TIME, buf_str(state->buf),
+                       buf_len(state->buf));
+    smtpd_queue_attr(state, "log_ident", state->queue_id);
+    smtpd_queue_attr(state, "rewrite_context",
+                     state->local_rewrite ? "local" : "remote");
+    smtpd_queue_record(state, REC_TYPE_FROM, state->sender,
+                       strlen(state->sender));
+    smtpd_queue_client(state);
+    if (state->encoding != NULL)
+        smtpd_queue_attr(state, "encoding", state->encoding);
+    if (state->envid != NULL)
+        smtpd_queue_attr(state, "envelope_id", state->envid);
+    if (state->ret_flags != 0) {
+        snprintf(num, sizeof(num), "%d", state->ret_flags);
+        smtpd_queue_attr(state, "ret_flags", num);
+    }
+}
+
+/* smtpd_queue_open - connect to cleanup and send the envelope; 0 or -1 */
+int
+smtpd_queue_open(SMTPD_STATE *state)
+{
+    int     flags = state->settings->cleanup_flags;
+
+    if (state->smtputf8)
+        flags |= CLEANUP_FLAG_SMTPUTF8;
+    state->cleanup = cleanup_open(state->settings->cleanup_path,
+                                  state->settings->ipc_timeout, flags,
+                                  state->why);
+    if (state->cleanup == NULL) {
+        msg_warn("%s", buf_str(state->why));
+        return -1;
+    }
+    state->queue_id = mystrdup(cleanup_queue_id(state->cleanup));
+    msg_info("%s: client=%s", state->queue_id, state->namaddr);
+    smtpd_queue_envelope(state);
+    return state->write_error ? -1 : 0;
+}
+
+/* smtpd_queue_rcpt - one accepted recipient (internal form); orcpt is
+ * the ORCPT= value or NULL; 0 or -1 */
+int
+smtpd_queue_rcpt(SMTPD_STATE *state, const char *rcpt, const char *orcpt,
+                 int notify)
+{
+    char    num[20];
+    BUF    *ext = buf_alloc(100);
+
+    if (orcpt == NULL) {
+        quote_822_local(ext, rcpt);
+        buf_sprintf(state->buf, "rfc822;%s", buf_str(ext));
+    } else {
+        buf_strcpy(state->buf, orcpt);
+    }
+    buf_free(ext);
+    smtpd_queue_attr(state, "dsn_orig_rcpt", buf_str(state->buf));
+    if (notify != 0) {
+        snprintf(num, sizeof(num), "%d", notify);
+        smtpd_queue_attr(state, "notify_flags", num);
+    }
+    smtpd_queue_record(state, REC_TYPE_ORCP, rcpt, strlen(rcpt));
+    smtpd_queue_record(state, REC_TYPE_RCPT, rcpt, strlen(rcpt));
+    if (state->write_error)
+        return -1;
+    if (state->rcpt_count++ == 0)
+        state->first_rcpt = mystrdup(rcpt);
+    return 0;
+}
+
+/* smtpd_queue_line - one header line as a record */
+static void
+smtpd_queue_line(SMTPD_STATE *state, const char *line)
+{
+    smtpd_queue_record(state, REC_TYPE_NORM, line, strlen(line));
+}
+
+/* smtpd_queue_start - the start of the content: 'M' and Received: */
+int
+smtpd_queue_start(SMTPD_STATE *state)
+{
+    BUF    *date = buf_alloc(40);
+    BUF    *line = buf_alloc(200);
+    const char *proto = state->smtputf8 ? "UTF8SMTP" : state->protocol;
+
+    smtpd_queue_record(state, REC_TYPE_MESG, "", 0);
+    buf_sprintf(line, "Received: from %s (%s [%s%s])",
+                state->helo_name ? state->helo_name : state->name,
+                state->name, strchr(state->addr, ':') ? "IPv6:" : "",
+                state->addr);
+    smtpd_queue_line(state, buf_str(line));
+    buf_sprintf(line, "\tby %s (%s) with %s id %s%s",
+                state->settings->myhostname, state->settings->mail_name,
+                proto, state->queue_id, state->rcpt_count == 1 ? "" : ";");
+    smtpd_queue_line(state, buf_str(line));
+    mail_date(date, state->arrival);
+    if (state->rcpt_count == 1) {
+        quote_822_local(line, state->first_rcpt);
+        buf_sprintf(state->buf, "\tfor <%s>; %s", buf_str(line),
+                    buf_str(date));
+    } else {
+        buf_sprintf(state->buf, "\t%s", buf_str(date));
+    }
+    smtpd_queue_line(state, buf_str(state->buf));
+    buf_free(date);
+    buf_free(line);
+    state->line_start = true;
+    state->crlf_before = true;
+    return state->write_error ? -1 : 0;
+}
+
+/* smtpd_queue_content - content bytes (without line end); complete
+ * means the line ended; counts the size against message_size_limit */
+void
+smtpd_queue_content(SMTPD_STATE *state, const char *data, size_t len,
+                    bool complete)
+{
+    long    limit = state->settings->message_size_limit;
+
+    state->data_size += (long) len + (complete ? 2 : 0);
+    if (limit > 0 && state->data_size > limit)
+        state->too_big = true;
+    if (state->too_big)
+        return;
+    smtpd_queue_record(state, complete ? REC_TYPE_NORM : REC_TYPE_CONT,
+                       data, len);
+}
+
+/* smtpd_queue_reply - the reply for cleanup's verdict */
+static void
+smtpd_queue_reply(SMTPD_STATE *state, int status, BUF *reason)
+{
+    const CLEANUP_STAT_DETAIL *detail = cleanup_stat_detail(status);
+    const char *text = buf_str(reason);
+
+    if (status == 0)
+        smtpd_reply(state, "250 2.0.0 Ok: queued as %s", state->queue_id);
+    else if ((text[0] == '4' || text[0] == '5')
+             && isdigit((unsigned char) text[1])
+             && isdigit((unsigned char) text[2]) && text[3] == ' ')
+        smtpd_reply(state, "%s", text);
+    else
+        smtpd_reply(state, "%d %s Error: %s", detail->smtp, detail->dsn,
+                    *text ? text : detail->text);
+}
+
+/* smtpd_queue_finish - the end of the content: let cleanup decide, and
+ * reply; 0 when queued, -1 otherwise. Ends the transaction. */
+int
+smtpd_queue_finish(SMTPD_STATE *state)
+{
+    BUF    *reason = buf_alloc(100);
+    int     status;
+
+    if (state->too_big) {
+        smtpd_reply(state, "552 5.3.4 Message size exceeds fixed limit");
+        status = CLEANUP_STAT_SIZE;
+    } else {
+        smtpd_queue_record(state, REC_TYPE_XTRA, "", 0);
+        smtpd_queue_record(state, REC_TYPE_END, "", 0);
+        status = cleanup_close(state->cleanup, reason);
+        state->cleanup = NULL;
+        smtpd_queue_reply(state, status, reason);
+    }
+    buf_free(reason);
+    smtpd_state_reset(state);
+    return status == 0 ? 0 : -1;
+}
