@@ -49,7 +49,7 @@ quiet = @echo
 endif
 
 # Programs: user commands go to build/bin, daemons to build/libexec.
-BIN_PROGS     = postalias postconf postern postmap sendmail postdrop
+BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat
 LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
