@@ -429,7 +429,8 @@ def test_blind_copies(box):
                                     "root@mx.example.test sent@example.org\n"),
               recipient_bcc_maps=table(box, "rb",
                                        "bob@mx.example.test got@example.org\n"))
-    box.submit(b"Subject: b\n\nb\n")
+    qid, status, reason = box.submit(b"Subject: b\n\nb\n")
+    assert status == 0, reason
     env, _, _, extra = box.message()
     assert [d for t, d in env if t == "R"] == [
         b"sent@example.org", b"bob@mx.example.test", b"got@example.org"]
@@ -439,7 +440,8 @@ def test_blind_copies(box):
         b"dsn_orig_rcpt=rfc822;bob@mx.example.test"]
     for path in box.queue_files():
         path.unlink()
-    box.submit(b"Subject: b\n\nb\n", flags=FLAG_MAP_OK)
+    qid, status, reason = box.submit(b"Subject: b\n\nb\n", flags=FLAG_MAP_OK)
+    assert status == 0, reason
     env, _, _, extra = box.message()
     assert [d for t, d in env + extra if t == "R"] == [b"bob@mx.example.test"]
 
