@@ -48,7 +48,6 @@ typedef struct CLEANUP_STATE {
     int     flags;                      /* CLEANUP_FLAG_* */
     int     errs;                       /* CLEANUP_STAT_* so far */
     BUF    *reason;                     /* text for the first error */
-    BUF    *smtp_reply;                 /* full reply, when known */
 
     /* Output. */
     STREAM *dst;                        /* the new queue file */
@@ -98,6 +97,7 @@ typedef struct CLEANUP_STATE {
     ARGV   *bcc;                        /* blind copies: BCC action,
                                          * sender/recipient_bcc_maps */
 
+    BUF    *why;                        /* reasons from lookups */
     BUF    *temp1;                      /* scratch */
     BUF    *temp2;
 } CLEANUP_STATE;

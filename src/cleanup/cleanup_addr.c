@@ -48,15 +48,12 @@ cleanup_addr_failed(CLEANUP_STATE *state, const BUF *why)
 static void
 cleanup_addr_rewrite(CLEANUP_STATE *state, const char *context, BUF *addr)
 {
-    BUF    *why = buf_alloc(100);
-
     buf_strcpy(state->temp2, buf_str(addr));
     if (rewrite_clnt_internal(cleanup_conf.rewrite, context,
-                              buf_str(state->temp2), addr, why) < 0) {
-        cleanup_addr_failed(state, why);
+                              buf_str(state->temp2), addr, state->why) < 0) {
+        cleanup_addr_failed(state, state->why);
         buf_strcpy(addr, buf_str(state->temp2));
     }
-    buf_free(why);
 }
 
 /* cleanup_addr_canon - canonical maps and masquerading for one address
@@ -64,11 +61,10 @@ cleanup_addr_rewrite(CLEANUP_STATE *state, const char *context, BUF *addr)
 static void
 cleanup_addr_canon(CLEANUP_STATE *state, int addr_class, BUF *addr)
 {
-    BUF    *why;
+    BUF    *why = state->why;
 
     if ((state->flags & CLEANUP_FLAG_MAP_OK) == 0)
         return;
-    why = buf_alloc(100);
     buf_strcpy(state->temp2, buf_str(addr));
     if (canon_addr_map(cleanup_conf.canon, addr_class,
                        buf_str(state->queue_id), buf_str(state->temp2), addr,
@@ -85,7 +81,6 @@ cleanup_addr_canon(CLEANUP_STATE *state, int addr_class, BUF *addr)
             buf_strcpy(addr, buf_str(state->temp2));
         }
     }
-    buf_free(why);
 }
 
 /* cleanup_addr_bcc_lookup - sender_bcc_maps or recipient_bcc_maps: the
@@ -185,7 +180,6 @@ cleanup_addr_expand(CLEANUP_STATE *state, const char *orcpt, int notify,
                     const char *orig, const char *rcpt)
 {
     ARGV   *list;
-    BUF    *why;
     int     status, i;
 
     if ((state->flags & CLEANUP_FLAG_MAP_OK) == 0
@@ -193,11 +187,10 @@ cleanup_addr_expand(CLEANUP_STATE *state, const char *orcpt, int notify,
         cleanup_addr_out(state, orcpt, notify, orig, rcpt);
         return;
     }
-    why = buf_alloc(100);
     if ((list = virtual_expand(cleanup_conf.virtual, rcpt, &status,
-                               why)) == NULL) {
+                               state->why)) == NULL) {
         msg_warn("%s: %s -- message not accepted, try again later",
-                 buf_str(state->queue_id), buf_str(why));
+                 buf_str(state->queue_id), buf_str(state->why));
         cleanup_error(state, status == VIRTUAL_EXPAND_LIMIT ?
                       CLEANUP_STAT_DEFER : CLEANUP_STAT_WRITE,
                       status == VIRTUAL_EXPAND_LIMIT ?
@@ -207,7 +200,6 @@ cleanup_addr_expand(CLEANUP_STATE *state, const char *orcpt, int notify,
             cleanup_addr_out(state, orcpt, notify, orig, list->argv[i]);
         argv_free(list);
     }
-    buf_free(why);
 }
 
 /* cleanup_addr_prepare - a recipient rewritten and mapped into addr,

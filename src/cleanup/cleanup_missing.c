@@ -92,17 +92,16 @@ void
 cleanup_missing_headers(CLEANUP_STATE *state)
 {
     const char *prefix = state->resent ? "Resent-" : "";
-    BUF    *hdr = buf_alloc(100);
-    BUF    *date = buf_alloc(50);
+    BUF    *hdr;
+    BUF    *date;
     char    stamp[32];
     time_t  now = time(NULL);
 
     if (state->remote_context && !var_always_add_missing_headers
-        && !*var_remote_header_rewrite_domain) {
-        buf_free(hdr);
-        buf_free(date);
+        && !*var_remote_header_rewrite_domain)
         return;
-    }
+    hdr = buf_alloc(100);
+    date = buf_alloc(50);
     if (!cleanup_seen(state, state->resent ? HDR_RESENT_MESSAGE_ID :
                       HDR_MESSAGE_ID)) {
         if (var_enable_long_queue_ids) {

@@ -80,12 +80,12 @@ cleanup_out_format(CLEANUP_STATE *state, int type, const char *fmt, ...)
     cleanup_out(state, type, buf_str(state->temp2), buf_len(state->temp2));
 }
 
-/* cleanup_out_line - one line of message text: 'L' pieces of at most
+/* cleanup_out_record - one content record: 'L' pieces of at most
  * line_length_limit bytes, then the rest as 'N' (type 'N'), or all as 'L'
  * pieces (type 'L': the line continues in the next record) */
-static void
-cleanup_out_line(CLEANUP_STATE *state, int type, const char *text,
-                 size_t len)
+void
+cleanup_out_record(CLEANUP_STATE *state, int type, const char *text,
+                   size_t len)
 {
     size_t  limit = (size_t) var_line_length_limit;
 
@@ -103,14 +103,6 @@ cleanup_out_line(CLEANUP_STATE *state, int type, const char *text,
     cleanup_out(state, type, text, len);
 }
 
-/* cleanup_out_record - one content record as the client sent it */
-void
-cleanup_out_record(CLEANUP_STATE *state, int type, const char *text,
-                   size_t len)
-{
-    cleanup_out_line(state, type, text, len);
-}
-
 /* cleanup_out_text - message text that may hold several lines separated
  * by newlines (a folded header), each written as a line */
 void
@@ -119,9 +111,9 @@ cleanup_out_text(CLEANUP_STATE *state, const char *text, size_t len)
     const char *nl;
 
     while ((nl = memchr(text, '\n', len)) != NULL) {
-        cleanup_out_line(state, REC_TYPE_NORM, text, (size_t) (nl - text));
+        cleanup_out_record(state, REC_TYPE_NORM, text, (size_t) (nl - text));
         len -= (size_t) (nl - text) + 1;
         text = nl + 1;
     }
-    cleanup_out_line(state, REC_TYPE_NORM, text, len);
+    cleanup_out_record(state, REC_TYPE_NORM, text, len);
 }

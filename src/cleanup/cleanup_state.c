@@ -13,8 +13,8 @@ cleanup_state_alloc(STREAM *src)
         .src = src,
         .queue_id = buf_alloc(40),
         .reason = buf_alloc(100),
-        .smtp_reply = buf_alloc(100),
         .dups = htable_create(13),
+        .why = buf_alloc(100),
         .temp1 = buf_alloc(100),
         .temp2 = buf_alloc(100),
     };
@@ -28,7 +28,6 @@ cleanup_state_free(CLEANUP_STATE *state)
 {
     buf_free(state->queue_id);
     buf_free(state->reason);
-    buf_free(state->smtp_reply);
     if (state->dst != NULL)
         (void) stream_close(state->dst);
     myfree(state->sender);
@@ -48,6 +47,7 @@ cleanup_state_free(CLEANUP_STATE *state)
     myfree(state->filter);
     if (state->bcc != NULL)
         argv_free(state->bcc);
+    buf_free(state->why);
     buf_free(state->temp1);
     buf_free(state->temp2);
     myfree(state);
