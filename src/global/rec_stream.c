@@ -196,9 +196,9 @@ rec_type_text(BUF *bp, int type)
         buf_sprintf_append(bp, "%d", type);
 }
 
-/* rec_retype - overwrite a record's type byte in place, then fsync */
-int
-rec_retype(int fd, off_t offset, int old_type, int new_type, BUF *why)
+/* rec_retype_write - overwrite a record's type byte in place */
+static int
+rec_retype_write(int fd, off_t offset, int old_type, int new_type, BUF *why)
 {
     unsigned char have;
     unsigned char want = (unsigned char) new_type;
@@ -226,6 +226,15 @@ rec_retype(int fd, off_t offset, int old_type, int new_type, BUF *why)
                     : "nothing written");
         return -1;
     }
+    return 0;
+}
+
+/* rec_retype - overwrite a record's type byte in place, then fsync */
+int
+rec_retype(int fd, off_t offset, int old_type, int new_type, BUF *why)
+{
+    if (rec_retype_write(fd, offset, old_type, new_type, why) < 0)
+        return -1;
     if (fsync(fd) < 0) {
         buf_sprintf(why, "fsync after record update: %s", strerror(errno));
         return -1;
@@ -238,4 +247,11 @@ int
 rec_mark_done(int fd, off_t offset, BUF *why)
 {
     return rec_retype(fd, offset, REC_TYPE_RCPT, REC_TYPE_DONE, why);
+}
+
+/* rec_mark_done_nosync - the same without the fsync */
+int
+rec_mark_done_nosync(int fd, off_t offset, BUF *why)
+{
+    return rec_retype_write(fd, offset, REC_TYPE_RCPT, REC_TYPE_DONE, why);
 }

@@ -65,4 +65,9 @@ int     rec_retype(int fd, off_t offset, int old_type, int new_type,
  * 'D'), so a crash after this never delivers to it again */
 int     rec_mark_done(int fd, off_t offset, BUF *why);
 
+/* rec_mark_done_nosync - rec_mark_done() without the fsync, for a caller
+ * that marks several recipients and fsyncs once before it reports them
+ * done (the delivery agents: deliver_request_done()) */
+int     rec_mark_done_nosync(int fd, off_t offset, BUF *why);
+
 #endif
