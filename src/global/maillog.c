@@ -35,7 +35,10 @@
 
 static char maillog_tag_text[256];
 static char maillog_host[256];
-#define MAILLOG_SEND_TRIES      250     /* x 1 ms when postlogd lags */
+/* How long a line waits for a busy postlogd (its socket queue holds only
+ * net.unix.max_dgram_qlen datagrams) before it goes elsewhere: long
+ * enough that a loaded machine does not lose delivery log lines. */
+#define MAILLOG_SEND_TRIES      5000    /* x 1 ms */
 
 static char maillog_sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 static char maillog_chroot_path[sizeof(maillog_sock_path)];
