@@ -50,7 +50,7 @@ endif
 
 # Programs: user commands go to build/bin, daemons to build/libexec.
 BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat
-LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error
+LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error local
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
 GLOBAL_SRC := $(wildcard src/global/*.c)

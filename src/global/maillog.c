@@ -177,15 +177,59 @@ maillog_write_all(int fd, const char *data, size_t len)
     return n == (ssize_t) len ? 0 : -1;
 }
 
+/* The kept connection to postlogd's socket. It is made at start-up, so
+ * a process that later switches to a user's ids (local) still logs. */
+static int maillog_conn_fd = -1;
+static char maillog_conn_path[sizeof(maillog_sock_path)];
+
+/* maillog_connect - (re)connect to path; 0 or -1 */
+static int
+maillog_connect(const char *path)
+{
+    if (maillog_conn_fd >= 0) {
+        close(maillog_conn_fd);
+        maillog_conn_fd = -1;
+    }
+    if ((maillog_conn_fd = unix_dgram_connect(path)) < 0)
+        return -1;
+    (void) maillog_copy(maillog_conn_path, sizeof(maillog_conn_path), path);
+    return 0;
+}
+
+/* maillog_send_once - one datagram over the kept connection to path,
+ * connecting when needed, and once more when postlogd was restarted
+ * (its old socket is gone) */
+static int
+maillog_send_once(const char *path, const char *data, size_t len)
+{
+    ssize_t n;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((maillog_conn_fd < 0 || strcmp(maillog_conn_path, path) != 0)
+            && maillog_connect(path) < 0)
+            return -1;
+        do {
+            n = send(maillog_conn_fd, data, len, MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        if (n >= 0)
+            return 0;
+        if (errno == EAGAIN)
+            return -1;
+        close(maillog_conn_fd);
+        maillog_conn_fd = -1;
+    }
+    return -1;
+}
+
 /* maillog_send_to - one datagram to a socket path; when postlogd's queue
- * is full, wait for it briefly (bounded) rather than lose the line */
+ * is full, wait for it (bounded) rather than lose the line */
 static int
 maillog_send_to(const char *path, const char *data, size_t len)
 {
     static const struct timespec pause = {0, 1000000};   /* 1 ms */
 
     for (int tries = 0; /* void */ ; tries++) {
-        if (unix_dgram_send(path, data, len) == 0)
+        if (maillog_send_once(path, data, len) == 0)
             return 0;
         if (errno != EAGAIN || tries >= MAILLOG_SEND_TRIES)
             return -1;
@@ -286,6 +330,7 @@ maillog_setup_socket(void)
         maillog_queue_dev = st.st_dev;
         maillog_queue_ino = st.st_ino;
     }
+    (void) maillog_connect(maillog_sock_path);
 }
 
 /* maillog_init - choose syslog or maillog_file; optionally stderr too */

@@ -404,6 +404,31 @@ unix_dgram_send(const char *path, const void *buf, size_t len)
     return sent < 0 ? -1 : 0;
 }
 
+/* unix_dgram_connect - a connected datagram socket */
+int
+unix_dgram_connect(const char *path)
+{
+    struct sockaddr_un sun;
+    BUF    *why = buf_alloc(64);
+    int     fd, saved, ok;
+
+    ok = sock_unix_addr(path, &sun, why);
+    buf_free(why);
+    if (ok < 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 /* fifo_listen - create (if needed) and open a fifo for reading */
 int
 fifo_listen(const char *path, mode_t mode, BUF *why)

@@ -30,6 +30,10 @@ int     unix_dgram_listen(const char *path, mode_t mode, BUF *why);
 /* unix_dgram_send - one datagram to path; never blocks (the master uses
  * it); 0, or -1 with errno (EAGAIN: the receiver's queue is full) */
 int     unix_dgram_send(const char *path, const void *buf, size_t len);
+/* unix_dgram_connect - a datagram socket connected to path, for many
+ * sends with send(2); the connection keeps working when the process
+ * later changes its ids. The fd, or -1 with errno. */
+int     unix_dgram_connect(const char *path);
 int     fifo_listen(const char *path, mode_t mode, BUF *why);
 
 /* sock_accept - accept a connection, close-on-exec; -1 with errno
