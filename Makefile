@@ -49,8 +49,10 @@ quiet = @echo
 endif
 
 # Programs: user commands go to build/bin, daemons to build/libexec.
-BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat
-LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error local
+BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat \
+                postqueue postsuper postlog
+LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error local \
+                showq
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
 GLOBAL_SRC := $(wildcard src/global/*.c)
@@ -81,11 +83,14 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 .PHONY: all deps check check-unit check-system check-asan check-fuzz run install clean bench fuzz fuzz-run
 .DEFAULT_GOAL := all
 
-all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases
+all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases $(BUILD)/bin/mailq
 
-# newaliases is postalias under another name (it rebuilds $alias_database).
+# newaliases is postalias under another name (it rebuilds $alias_database);
+# mailq is sendmail under another name (it lists the queue).
 $(BUILD)/bin/newaliases: $(BUILD)/bin/postalias
 	$(Q)ln -sf postalias $@
+$(BUILD)/bin/mailq: $(BUILD)/bin/sendmail
+	$(Q)ln -sf sendmail $@
 
 deps:
 	@scripts/install-deps
@@ -172,6 +177,7 @@ install: all
 	install -m 755 $(LIBEXEC_TARGETS) $(DESTDIR)$(LIBEXECDIR)/
 	ln -sf postern $(DESTDIR)$(BINDIR)/postfix
 	ln -sf postalias $(DESTDIR)$(BINDIR)/newaliases
+	ln -sf sendmail $(DESTDIR)$(BINDIR)/mailq
 	for f in conf/main.cf conf/master.cf; do \
 	  [ -e $(DESTDIR)$(CONFIG_DIR)/$${f#conf/} ] || install -m 644 $$f $(DESTDIR)$(CONFIG_DIR)/; done
 

@@ -142,8 +142,15 @@ local_mailbox_path(LOCAL_STATE *state, const LOCAL_USER *usr,
         buf_sprintf(path, "%s/%s", strcmp(usr->home, "/") ? usr->home : "",
                     var_home_mailbox);
     } else {
+        /* A spool name ending in '/' asks for a Maildir per user. */
+        size_t  len = strlen(var_mail_spool_directory);
+        bool    maildir = len > 0 && var_mail_spool_directory[len - 1] == '/';
+
+        while (len > 1 && var_mail_spool_directory[len - 1] == '/')
+            len--;
         *spool = var_mail_spool_directory;
-        buf_sprintf(path, "%s/%s", var_mail_spool_directory, state->user);
+        buf_sprintf(path, "%.*s/%s%s", (int) len, var_mail_spool_directory,
+                    state->user, maildir ? "/" : "");
     }
     result = local_save(state, buf_str(path));
     buf_free(path);

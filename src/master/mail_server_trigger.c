@@ -7,6 +7,7 @@
  * counts as one use. With -S the request is stdin, read to its end. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -65,12 +66,18 @@ mail_server_trigger_fifo(int fd)
     mail_server_trigger_call(mail_server_trigger_buf, len);
 }
 
-/* mail_server_trigger_dgram - the datagrams that are waiting */
+/* mail_server_trigger_dgram - the datagrams that are waiting; SIGTERM
+ * waits until the batch is handled, so that a datagram taken off the
+ * socket (postlogd: a log line) is never lost half-way */
 static void
 mail_server_trigger_dgram(int fd)
 {
     ssize_t len;
+    sigset_t term, saved;
 
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &saved);
     for (int i = 0; i < MAIL_SERVER_TRIGGER_BATCH; i++) {
         len = recv(fd, mail_server_trigger_buf,
                    sizeof(mail_server_trigger_buf), MSG_DONTWAIT);
@@ -82,6 +89,7 @@ mail_server_trigger_dgram(int fd)
         mail_server_taken();
         mail_server_trigger_call(mail_server_trigger_buf, len);
     }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /* mail_server_trigger_event - a listener is readable */

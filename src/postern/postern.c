@@ -131,7 +131,8 @@ postern_cmd_check(char **args)
 }
 
 /* postern_set_setgid - as root, make $command_directory/name set-gid
- * $setgid_group (mode 2755), as Postfix's post-install does for postdrop */
+ * $setgid_group (mode 2755), as Postfix's post-install does for postdrop,
+ * postqueue and postlog */
 static void
 postern_set_setgid(const char *name)
 {
@@ -161,8 +162,11 @@ postern_cmd_set_permissions(char **args)
     if (mail_dirs_create(why) < 0)
         msg_fatal("%s", buf_str(why));
     buf_free(why);
-    if (geteuid() == 0)
+    if (geteuid() == 0) {
         postern_set_setgid("postdrop");
+        postern_set_setgid("postqueue");
+        postern_set_setgid("postlog");
+    }
     return 0;
 }
 

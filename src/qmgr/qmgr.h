@@ -65,6 +65,7 @@ struct QMGR_MESSAGE {
     int     rcpt_count;
     int     refcount;                   /* entries not yet back */
     bool    defer;                      /* some recipient must wait */
+    bool    forced_expire;              /* postsuper -e/-f: return it now */
     QMGR_MESSAGE *prev, *next;          /* the active list */
 };
 

@@ -7,8 +7,11 @@
  *     (success notices, sendmail -bv); then the queue file is removed
  *     and "ID: removed" logged;
  *  3. something was deferred: past $maximal_queue_lifetime
- *     ($bounce_queue_lifetime for the null sender) the message expires:
- *     "from=<S>, status=expired, returned to sender", the defer service
+ *     ($bounce_queue_lifetime for the null sender), or when postsuper -e
+ *     marked it (every recipient is then deferred "message is
+ *     administratively expired" without a delivery attempt), the message
+ *     expires: "from=<S>, status=expired (force-expired), returned to
+ *     sender", the defer service
  *     returns it and marks the recipients done, and the file goes;
  *     otherwise, when the delay warning time has come, a delay notice
  *     and the 'W' record is cleared; then the file's times are set to
@@ -149,9 +152,10 @@ qmgr_finish_deferred(QMGR_MESSAGE *message)
     int     lifetime = *message->sender ? var_maximal_queue_lifetime
         : var_bounce_queue_lifetime;
 
-    if (now - message->arrival.tv_sec >= lifetime) {
-        msg_info("%s: from=<%s>, status=expired, returned to sender",
-                 message->queue_id, message->sender);
+    if (message->forced_expire || now - message->arrival.tv_sec >= lifetime) {
+        msg_info("%s: from=<%s>, status=%s, returned to sender",
+                 message->queue_id, message->sender,
+                 message->forced_expire ? "force-expired" : "expired");
         if (qmgr_finish_notify(message, BOUNCE_LOG_DEFER, BOUNCE_CMD_FLUSH,
                                BOUNCE_FLAG_DELRCPT)) {
             qmgr_finish_remove(message);

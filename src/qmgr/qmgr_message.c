@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lock_file.h"
@@ -248,10 +249,13 @@ qmgr_message_drop_defer_log(const char *id)
     buf_free(why);
 }
 
-/* qmgr_message_open - rename into active/ and lock; fd or -1 */
+/* qmgr_message_open - rename into active/ and lock; fd or -1; *expire
+ * gets postsuper's forced-expiration mark (the group execute bit) */
 static int
-qmgr_message_open(const char *queue_name, const char *id, BUF *why)
+qmgr_message_open(const char *queue_name, const char *id, bool *expire,
+                  BUF *why)
 {
+    struct stat st;
     int     fd;
 
     if (mail_queue_rename(&qmgr.queue, id, queue_name, MAIL_QUEUE_ACTIVE,
@@ -261,10 +265,11 @@ qmgr_message_open(const char *queue_name, const char *id, BUF *why)
         return -1;
     }
     if ((fd = mail_queue_open(&qmgr.queue, MAIL_QUEUE_ACTIVE, id, O_RDWR,
-                              NULL, why)) < 0) {
+                              &st, why)) < 0) {
         msg_warn("%s: %s", id, buf_str(why));
         return -1;
     }
+    *expire = (st.st_mode & S_IXGRP) != 0;
     if (lock_file(fd, LOCK_STYLE_FLOCK,
                   LOCK_OP_EXCLUSIVE | LOCK_OP_NOWAIT) < 0) {
         msg_warn("%s: file is locked by another process; skipped", id);
@@ -298,7 +303,10 @@ qmgr_message_resolve_one(QMGR_MESSAGE *message, RECIPIENT *rcpt,
 {
     QMGR_TRANSPORT *transport;
 
-    if (resolve_clnt_query(qmgr.resolver, message->sender, rcpt->address,
+    if (message->forced_expire) {
+        qmgr_defer_rcpt(message, rcpt, "4.7.0",
+                        "message is administratively expired");
+    } else if (resolve_clnt_query(qmgr.resolver, message->sender, rcpt->address,
                            reply, why) < 0) {
         msg_warn("%s: %s", message->queue_id, buf_str(why));
         qmgr_defer_rcpt(message, rcpt, "4.3.0", "address resolver failure");
@@ -340,14 +348,16 @@ qmgr_message_load(const char *queue_name, const char *id)
 {
     BUF    *why = buf_alloc(100);
     QMGR_MESSAGE *message;
+    bool    expire;
     int     fd;
     int     status;
 
-    if ((fd = qmgr_message_open(queue_name, id, why)) < 0) {
+    if ((fd = qmgr_message_open(queue_name, id, &expire, why)) < 0) {
         buf_free(why);
         return;
     }
     message = qmgr_message_create(id);
+    message->forced_expire = expire;
     status = qmgr_message_read(fd, message, why);
     close(fd);
     if (status != QUEUE_FILE_OK) {

@@ -11,8 +11,9 @@
  * text as content records (rec_text.h), with -t the recipients found in
  * the headers (hdr_rcpt.h), and the end record. Exit status: sysexits.h,
  * as Postfix's (every fatal error is EX_TEMPFAIL, as there). Modes that
- * need daemons this build does not have yet (-bs, -bp, -bv, -q) fail with
- * EX_UNAVAILABLE; -bi runs newaliases. */
+ * need daemons this build does not have yet (-bs, -bv) fail with
+ * EX_UNAVAILABLE; -bi runs newaliases; -bp (and the name mailq), -q,
+ * -qRsite and -qIid run postqueue -p, -f, -s site and -i id. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -50,18 +51,26 @@ typedef struct SM_POSTDROP {
     STREAM *from;                       /* its standard output */
 } SM_POSTDROP;
 
-/* sm_child_env - the environment of postdrop and newaliases */
+/* sm_child_env - the environment of postdrop, newaliases and postqueue
+ * (TZ too, for the dates of the queue listing) */
 static char **
 sm_child_env(void)
 {
-    static char *env[4];
+    static char *env[5];
     BUF    *bp = buf_alloc(100);
+    const char *tz = getenv("TZ");
 
     buf_sprintf(bp, "MAIL_CONFIG=%s", mail_conf_dir());
     env[0] = buf_export(bp);
     env[1] = "LANG=C";
     env[2] = "PATH=/usr/bin:/bin";
     env[3] = NULL;
+    if (tz) {
+        bp = buf_alloc(40);
+        buf_sprintf(bp, "TZ=%s", tz);
+        env[3] = buf_export(bp);
+    }
+    env[4] = NULL;
     return env;
 }
 
@@ -81,6 +90,23 @@ sm_newaliases(void)
 {
     char   *path = sm_command("newaliases");
     char   *args[] = {path, NULL};
+
+    execve(path, args, sm_child_env());
+    sm_fatal("execute %s: %m", path);
+}
+
+/* sm_postqueue - -bp, mailq, -q, -qR, -qI: run "postqueue -p" (or -f,
+ * -s site, -i id) instead, as Postfix's sendmail; does not return */
+static void MSG_NORETURN
+sm_postqueue(const SM_OPTS *opts)
+{
+    static const char *const flags[] = {
+        [SM_MODE_MAILQ] = "-p", [SM_MODE_FLUSH] = "-f",
+        [SM_MODE_FLUSH_SITE] = "-s", [SM_MODE_FLUSH_ID] = "-i",
+    };
+    char   *path = sm_command("postqueue");
+    char   *args[] = {"postqueue", (char *) flags[opts->mode],
+        (char *) opts->queue_arg, NULL};
 
     execve(path, args, sm_child_env());
     sm_fatal("execute %s: %m", path);
@@ -330,15 +356,24 @@ int
 main(int argc, char **argv)
 {
     SM_OPTS opts;
+    const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1
+        : argv[0];
 
     msg_stderr_init("sendmail");
     argv[0] = "sendmail";
     (void) signal(SIGPIPE, SIG_IGN);
     sendmail_opts_parse(&opts, argc, argv);
+    if (strcmp(name, "mailq") == 0)
+        opts.mode = SM_MODE_MAILQ;
     sm_config(opts.config);
     switch (opts.mode) {
     case SM_MODE_NEWALIASES:
         sm_newaliases();
+    case SM_MODE_MAILQ:
+    case SM_MODE_FLUSH:
+    case SM_MODE_FLUSH_SITE:
+    case SM_MODE_FLUSH_ID:
+        sm_postqueue(&opts);
     case SM_MODE_UNAVAILABLE:
         msg_fatal_status(EX_UNAVAILABLE, "%s is not yet supported: it needs "
                          "%s", opts.unavailable, opts.needs);

@@ -10,6 +10,10 @@
 #define SM_MODE_ENQUEUE     0           /* -bm: read and queue a message */
 #define SM_MODE_NEWALIASES  1           /* -bi, -I */
 #define SM_MODE_UNAVAILABLE 2           /* needs a daemon we lack */
+#define SM_MODE_MAILQ       3           /* -bp, mailq: postqueue -p */
+#define SM_MODE_FLUSH       4           /* -q: postqueue -f */
+#define SM_MODE_FLUSH_SITE  5           /* -qRsite: postqueue -s site */
+#define SM_MODE_FLUSH_ID    6           /* -qIid: postqueue -i id */
 
 /* DSN values, as Postfix stores them in queue files. */
 #define SM_NOTIFY_NEVER     1
@@ -26,6 +30,7 @@ typedef struct SM_OPTS {
     int     mode;
     const char *unavailable;            /* the option, for SM_MODE_UNAVAILABLE */
     const char *needs;                  /* ... and what it needs */
+    const char *queue_arg;              /* -qR site, -qI queue id */
     const char *config;                 /* -C, -c */
     char   *sender;                     /* -f, -r; NULL: the login name */
     char   *fullname;                   /* -F; NULL: $NAME or GECOS */

@@ -111,7 +111,7 @@ sm_opts_mode(SM_OPTS *opts, const char *value)
     else if (strcmp(value, "s") == 0)
         sm_opts_unavailable(opts, "-bs", "the smtpd daemon");
     else if (strcmp(value, "p") == 0)
-        sm_opts_unavailable(opts, "-bp", "the showq daemon");
+        opts->mode = SM_MODE_MAILQ;
     else if (strcmp(value, "v") == 0)
         sm_opts_unavailable(opts, "-bv", "the verify and bounce daemons");
     else if (strcmp(value, "d") == 0 || strcmp(value, "l") == 0)
@@ -120,21 +120,22 @@ sm_opts_mode(SM_OPTS *opts, const char *value)
         sm_opts_fatal("unsupported: -b%s", value);
 }
 
-/* sm_opts_queue - -q: a queue run or a flush needs daemons; -qINTERVAL
- * is ignored */
+/* sm_opts_queue - -q: flush the queue, -qRsite a site, -qIid a message
+ * (postqueue -f, -s, -i do it); -qINTERVAL is ignored */
 static void
 sm_opts_queue(SM_OPTS *opts, const char *value)
 {
     if (value && isdigit((unsigned char) *value))
         return;
     if (value && *value == 'R')
-        sm_opts_unavailable(opts, "-qR", "the flush daemon");
+        opts->mode = SM_MODE_FLUSH_SITE;
     else if (value && *value == 'I')
-        sm_opts_unavailable(opts, "-qI", "the flush daemon");
+        opts->mode = SM_MODE_FLUSH_ID;
     else if (value && *value)
         sm_opts_fatal("-q%s is not supported", value);
     else
-        sm_opts_unavailable(opts, "-q", "the flush daemon");
+        opts->mode = SM_MODE_FLUSH;
+    opts->queue_arg = value && *value ? value + 1 : NULL;
 }
 
 /* sm_opts_verp - -X: -XV[xy] is VERP; any other -X (log file) ignored */

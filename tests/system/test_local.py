@@ -318,6 +318,20 @@ def test_maildir_delivery(box):
     assert box.marks(qid) == "D"
 
 
+def test_spool_directory_with_slash_is_maildir(box):
+    """mail_spool_directory ending in "/" means a Maildir per user,
+    SPOOL/USER/new/... (postconf(5))."""
+    user = box.users[0]
+    box.start(mail_spool_directory=f"{box.spool}/")
+    qid = box.queue([user])
+    assert box.deliver(qid) == REPLY_OK
+    assert_lines(box.lines(qid, 1), line_re(
+        qid, f"{user}@mx.example.test", user, "2.0.0", "sent",
+        "delivered to maildir"))
+    assert len(os.listdir(box.spool / user / "new")) == 1
+    assert not (box.spool / user).is_file()
+
+
 def test_unknown_user_bounces(box):
     """5.1.1 unknown user: "name" (folded, no extension); the bounce log
     record; the recipient is done."""

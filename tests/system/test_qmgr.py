@@ -246,7 +246,6 @@ def test_delay_warning_once_then_cleared(mta):
     mta.sendmail("-f", "owner@disc.test", "x@later.test")
     log = wait_log(mta.inst, "status=deferred")
     qid = queue_id_of(log, "x@later.test")
-    assert "sender delay notification" not in log
     time.sleep(1.2)
     mta.trigger(b"A")
     mta.trigger(b"D")
@@ -261,3 +260,24 @@ def test_delay_warning_once_then_cleared(mta):
     wait_log_count(mta.inst, rf"{qid}: to=<x@later.test>.*status=deferred",
                    3)
     assert mta.inst.log_text().count(f"{qid}: sender delay notification") == 1
+
+
+def test_postsuper_expire_returns_message(mta):
+    """postsuper -e marks a deferred message; the next attempt defers its
+    recipients "message is administratively expired" without trying,
+    logs status=force-expired and returns it to the sender."""
+    mta.inst.start()
+    mta.sendmail("-f", "owner@disc.test", "x@later.test")
+    log = wait_log(mta.inst, "status=deferred")
+    qid = queue_id_of(log, "x@later.test")
+    wait_for(lambda: mta.files("deferred"), what="deferred file")
+    res = mta.inst.cmd("postsuper", "-e", qid)
+    assert "Force-expired: 1 message" in res.stderr, res.stderr
+    mta.trigger(b"FADI")
+    log = wait_log(mta.inst, f"{qid}: removed")
+    assert re.search(rf"qmgr\[\d+\]: {qid}: to=<x@later.test>, relay=none, "
+                     r".*dsn=4.7.0, status=deferred \(message is "
+                     r"administratively expired\)", log), log
+    assert f"{qid}: from=<owner@disc.test>, status=force-expired, " \
+        "returned to sender" in log
+    assert f"{qid}: sender non-delivery notification" in log
