@@ -6,6 +6,7 @@ postlog service, and runs build/bin/postern with -c CONFIG_DIR.
 import grp
 import os
 import re
+import shutil
 import stat
 import subprocess
 
@@ -17,8 +18,30 @@ RUNNING_RE = re.compile(
     r"^postern: the Postfix mail system is running: PID: (\d+)$", re.M)
 
 
+SETGID_PROGRAMS = ("postdrop", "postqueue", "postlog")
+
+
+def own_commands(inst):
+    """Give the instance its own command_directory, so that
+    set-permissions changes copies of the set-gid programs, never the
+    build that other tests run (symbolic links for the rest)."""
+    bindir = inst.root / "bin"
+    if not bindir.exists():
+        bindir.mkdir()
+        for path in BIN.iterdir():
+            if path.name in SETGID_PROGRAMS:
+                shutil.copy2(path, bindir / path.name)
+            else:
+                (bindir / path.name).symlink_to(path)
+        inst.main["command_directory"] = str(bindir)
+        inst.write_config()
+    return bindir
+
+
 def postern(inst, *args, **kw):
     """Run postern -c CONFIG_DIR args without raising on failure."""
+    if args and args[0] == "set-permissions":
+        own_commands(inst)
     return inst.cmd("postern", *args, check=False, **kw)
 
 
@@ -266,15 +289,18 @@ def test_start_fg(instance):
             proc.wait()
 
 
-def test_set_permissions_makes_postdrop_setgid(instance):
-    """As root, set-permissions makes postdrop set-gid setgid_group (2755),
-    as Postfix's post-install does; never set-uid."""
+def test_set_permissions_makes_programs_setgid(instance):
+    """As root, set-permissions makes postdrop, postqueue and postlog
+    set-gid setgid_group (2755), as Postfix's post-install does; never
+    set-uid."""
     if not IS_ROOT:
         import pytest
         pytest.skip("only root can change the group")
     instance.write_config(master_cf=POSTLOG)
     assert postern(instance, "set-permissions").returncode == 0
-    st = (BIN / "postdrop").stat()
-    assert stat.S_IMODE(st.st_mode) == 0o2755
-    assert st.st_uid == 0
-    assert grp.getgrgid(st.st_gid).gr_name == instance.main["setgid_group"]
+    for name in SETGID_PROGRAMS:
+        st = (own_commands(instance) / name).stat()
+        assert stat.S_IMODE(st.st_mode) == 0o2755, name
+        assert st.st_uid == 0
+        assert grp.getgrgid(st.st_gid).gr_name == \
+            instance.main["setgid_group"]
