@@ -18,6 +18,10 @@
  *   part 3: the original as message/rfc822, or its header as
  *           text/rfc822-headers, after a Return-Path: line
  *
+ * Recipients come from a delivery log (bounce_log.h) in external form
+ * and are shown as written there, as Postfix shows them; the sender and
+ * the notice's recipient are quoted here.
+ *
  * Differences from Postfix: the prose is Postern's (bounce_template.c);
  * when the log is gone the text part says so in Postern's words; when
  * the queue file is gone part 3 is left out (Postfix sends a
@@ -188,10 +192,10 @@ bounce_template_text(BOUNCE_COMPOSE *bc)
 static int
 bounce_text_rcpt(BOUNCE_COMPOSE *bc, const RECIPIENT *rcpt, const DSN *dsn)
 {
-    buf_sprintf(bc->scratch, "<%s>", bounce_external(bc, rcpt->address));
+    buf_sprintf(bc->scratch, "<%s>", rcpt->address);
     if (*rcpt->orig_addr && strcmp(rcpt->orig_addr, rcpt->address) != 0)
         buf_sprintf_append(bc->scratch, " (expanded from <%s>)",
-                           bounce_external(bc, rcpt->orig_addr));
+                           rcpt->orig_addr);
     buf_sprintf_append(bc->scratch, ": %s", dsn->reason);
     return bounce_out_folded(bc->out, buf_str(bc->scratch))
         || bounce_out_line(bc->out, "") ? -1 : 0;
@@ -204,8 +208,7 @@ bounce_dsn_rcpt(BOUNCE_COMPOSE *bc, const RECIPIENT *rcpt, const DSN *dsn)
     BOUNCE_NOTICE_KIND kind = bc->notice->kind;
     BOUNCE_OUT *out = bc->out;
 
-    if (bounce_out_printf(out, "Final-Recipient: rfc822; %s",
-                          bounce_external(bc, rcpt->address))
+    if (bounce_out_printf(out, "Final-Recipient: rfc822; %s", rcpt->address)
         || (strchr(rcpt->dsn_orig, ';') != NULL
             && bounce_out_printf(out, "Original-Recipient: %s",
                                  rcpt->dsn_orig))

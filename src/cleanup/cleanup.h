@@ -139,6 +139,7 @@ void    cleanup_envelope_end(CLEANUP_STATE *state);
 void    cleanup_envelope_warn(CLEANUP_STATE *state);
 bool    cleanup_recipient_record(CLEANUP_STATE *state, int type,
                                  const char *data);
+void    cleanup_recipient_forget(CLEANUP_STATE *state);
 
 /* cleanup_message.c */
 void    cleanup_message_start(CLEANUP_STATE *state);

@@ -233,10 +233,7 @@ cleanup_addr_recipient(CLEANUP_STATE *state, const char *raw)
                         state->pend_orig ? state->pend_orig : raw,
                         buf_str(addr));
     cleanup_addr_bcc_lookup(state, cleanup_conf.recipient_bcc, buf_str(addr));
-    myfree(state->pend_orcpt);
-    myfree(state->pend_orig);
-    state->pend_orcpt = state->pend_orig = NULL;
-    state->pend_notify = 0;
+    cleanup_recipient_forget(state);
     buf_free(addr);
     buf_free(orcpt);
 }

@@ -5,7 +5,14 @@
  * cleanup_addr), recipients ('O' and 'R' with their DSN attributes, mapped
  * and expanded by cleanup_addr). Attributes that describe the client are
  * also kept for log lines. Records a client has no business sending are a
- * protocol error. */
+ * protocol error.
+ *
+ * A file that "postsuper -r" put back reaches us whole through pickup
+ * (as from Postfix's pickup): its size record and "create_time" are
+ * dropped (ours are new), a done recipient ('D', '/') is dropped with
+ * the 'O' and attributes before it, and its delay warning time 'W' is
+ * kept (the first one wins), so that a warning already sent is not sent
+ * again. Observed from Postfix 3.7 (postcat of what its cleanup wrote). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +57,20 @@ cleanup_attr_name(const char *data, BUF *name)
     return eq + 1;
 }
 
-/* cleanup_recipient_record - 'O', 'R' and the per-recipient attributes,
- * in the envelope or extracted section; true when the record was one */
+/* cleanup_recipient_forget - drop the 'O' record and the DSN attributes
+ * that came before a recipient, once it is dealt with */
+void
+cleanup_recipient_forget(CLEANUP_STATE *state)
+{
+    myfree(state->pend_orcpt);
+    myfree(state->pend_orig);
+    state->pend_orcpt = state->pend_orig = NULL;
+    state->pend_notify = 0;
+}
+
+/* cleanup_recipient_record - 'O', 'R', 'D', '/' and the per-recipient
+ * attributes, in the envelope or extracted section; true when the record
+ * was one */
 bool
 cleanup_recipient_record(CLEANUP_STATE *state, int type, const char *data)
 {
@@ -67,6 +86,11 @@ cleanup_recipient_record(CLEANUP_STATE *state, int type, const char *data)
             return true;
         }
         cleanup_addr_recipient(state, data);
+        return true;
+    case REC_TYPE_DONE:
+    case REC_TYPE_DRCP:
+        /* A requeued file's recipient that needs nothing more. */
+        cleanup_recipient_forget(state);
         return true;
     case REC_TYPE_ATTR:
         if ((value = cleanup_attr_name(data, state->temp1)) == NULL)
@@ -144,11 +168,26 @@ cleanup_attr(CLEANUP_STATE *state, const char *data, size_t len)
     cleanup_out(state, REC_TYPE_ATTR, data, len);
 }
 
+/* cleanup_envelope_client_warn - a requeued file's delay warning time
+ * (-1 once the warning was sent): the first one wins, as in Postfix, and
+ * cleanup_envelope_warn() then adds none */
+static void
+cleanup_envelope_client_warn(CLEANUP_STATE *state, const char *data,
+                             size_t len)
+{
+    if (state->warn_written)
+        return;
+    state->warn_written = true;
+    cleanup_out(state, REC_TYPE_WARN, data, len);
+}
+
 /* cleanup_envelope - one envelope record */
 void
 cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
                  size_t len)
 {
+    if (type == REC_TYPE_SIZE)
+        return;                         /* a requeued file's: ours is new */
     if (type != REC_TYPE_TIME && !state->have_time) {
         cleanup_error(state, CLEANUP_STAT_BAD, NULL);
         return;
@@ -172,6 +211,9 @@ cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
             break;
         }
         cleanup_addr_sender(state, data);
+        break;
+    case REC_TYPE_WARN:
+        cleanup_envelope_client_warn(state, data, len);
         break;
     case REC_TYPE_VERP:
     case REC_TYPE_FILT:

@@ -1,7 +1,11 @@
 /* bounce_log - write and read the records of a per-message status log.
  *
  * Format (bounce_log.h): observed from Debian's Postfix 3.7 bounce,
- * defer and trace services (docs/bounce.md). What is left out, and when:
+ * defer and trace services (docs/bounce.md). Addresses are written in
+ * external form (quote_822_local: "\"sp ace\"@x.test"), after control
+ * and non-UTF-8 bytes became '?' (so "a\tb@x" is "a?b@x", unquoted), as
+ * Postfix sanitises its input before it quotes; the reader returns them
+ * as written. What is left out, and when:
  *   recipient            always; "<>" for an empty address
  *   original_recipient   when set and different from the recipient
  *   offset               when above 0 (the first record of a queue file
@@ -22,6 +26,7 @@
 #include "bounce_log.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "quote_822_local.h"
 #include "stream.h"
 
 /* The fields, in the order they are written. */
@@ -74,24 +79,42 @@ bl_put_set(BUF *bp, const char *name, const char *value)
         bl_put(bp, name, value);
 }
 
+/* bl_external - an address made printable, then in external form; the
+ * empty address stays empty */
+static const char *
+bl_external(BUF *ext, BUF *tmp, const char *addr)
+{
+    buf_strcpy(tmp, addr);
+    msg_printable(buf_str(tmp), buf_len(tmp));
+    if (*addr)
+        quote_822_local(ext, buf_str(tmp));
+    else
+        buf_reset(ext);
+    return buf_str(ext);
+}
+
 /* bounce_log_format - one record in the logfile format */
 void
 bounce_log_format(BUF *bp, const RECIPIENT *rcpt, const DSN *dsn,
                   bool with_text)
 {
-    const char *addr = *rcpt->address ? rcpt->address : "<>";
+    BUF    *addr = buf_alloc(100);
+    BUF    *tmp = buf_alloc(100);
     size_t  start;
 
+    bl_external(addr, tmp, rcpt->address);
     buf_addch(bp, '\n');
     if (with_text) {
         start = buf_len(bp);
-        buf_sprintf_append(bp, "<%s>: %s", rcpt->address, dsn->reason);
+        buf_sprintf_append(bp, "<%s>: %s", buf_str(addr), dsn->reason);
         msg_printable(buf_str(bp) + start, buf_len(bp) - start);
         buf_addch(bp, '\n');
     }
-    bl_put(bp, bl_names[BL_RCPT], addr);
-    if (rcpt->orig_addr && strcmp(rcpt->orig_addr, rcpt->address) != 0)
-        bl_put_set(bp, bl_names[BL_ORIG], rcpt->orig_addr);
+    bl_put(bp, bl_names[BL_RCPT], *rcpt->address ? buf_str(addr) : "<>");
+    if (rcpt->orig_addr && *rcpt->orig_addr
+        && strcmp(rcpt->orig_addr, rcpt->address) != 0)
+        bl_put(bp, bl_names[BL_ORIG], bl_external(addr, tmp,
+                                                  rcpt->orig_addr));
     if (rcpt->offset > 0)
         buf_sprintf_append(bp, "%s=%ld\n", bl_names[BL_OFFSET], rcpt->offset);
     bl_put_set(bp, bl_names[BL_ORCPT], rcpt->dsn_orig);
@@ -106,6 +129,8 @@ bounce_log_format(BUF *bp, const RECIPIENT *rcpt, const DSN *dsn,
     bl_put_set(bp, bl_names[BL_MNAME], dsn->mname);
     bl_put_set(bp, bl_names[BL_REASON], dsn->reason);
     buf_addch(bp, '\n');
+    buf_free(addr);
+    buf_free(tmp);
 }
 
 /* bounce_log_fdopen - a reader for the log open on fd */

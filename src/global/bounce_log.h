@@ -21,10 +21,15 @@
  *
  * Values never hold control characters: the writer replaces them with
  * '?' as the log line writer does (msg_printable), so a value cannot end
- * its line early. The reader is for files that may be damaged (a crash
- * in the middle of a write, a disk error, an editor): a record it cannot
- * use is skipped with a warning, never trusted, and nothing makes it
- * crash. Readers: the bounce daemon (notices), qmgr and showq (the
+ * its line early. RECIPIENT and the original recipient are written in
+ * external form ("\"sp ace\"@x.test", as Postfix writes them; showq
+ * matches them against the external form of the queue file's
+ * recipients), and the reader returns them as written: the RECIPIENT
+ * that bounce_log_read() gives has its address and orig_addr in external
+ * form, ready for a notice. The reader is for files that may be damaged
+ * (a crash in the middle of a write, a disk error, an editor): a record
+ * it cannot use is skipped with a warning, never trusted, and nothing
+ * makes it crash. Readers: the bounce daemon (notices) and showq (the
  * "delay reason" of a deferred message). Library code: nothing here
  * exits. */
 #ifndef BOUNCE_LOG_H
@@ -59,7 +64,8 @@ BOUNCE_LOG_FILE *bounce_log_open(const MAIL_QUEUE_CONF *conf,
 BOUNCE_LOG_FILE *bounce_log_fdopen(int fd, const char *name);
 
 /* bounce_log_read - the next usable record: 1 with *rcpt and *dsn
- * pointing into the reader (valid until the next call), 0 at the end,
+ * pointing into the reader (valid until the next call; addresses in
+ * external form, "" for the null address), 0 at the end,
  * -1 on a read error (errno). Every field is a string ("" when absent);
  * a missing recipient or a malformed number spoils a record, which is
  * skipped with a warning; unknown names are ignored with a warning. */

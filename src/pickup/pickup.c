@@ -14,13 +14,14 @@
  * none of them: see pickup_file.c and pickup_copy.c. Parameters:
  * queue_directory, cleanup_service_name, receive_override_options,
  * ipc_timeout, line_length_limit, myhostname, mail_name, hash_queue_names
- * (maildrop must not be listed: Postfix refuses that too),
- * and the skeleton's. */
+ * (maildrop must not be listed: Postfix refuses that too), mail_owner
+ * (whose files "postsuper -r" put back), and the skeleton's. */
 #include "cleanup_clnt.h"
 #include "mail_params.h"
 #include "mail_server.h"
 #include "msg.h"
 #include "pickup.h"
+#include "priv.h"
 
 /* postdrop accepts records up to max(line_length_limit, this). */
 #define PICKUP_REC_MIN          4096
@@ -46,6 +47,15 @@ pickup_trigger(const char *buf, size_t len, const char *service,
     for (int round = 0; round < PICKUP_MAX_ROUNDS; round++)
         if (pickup_scan(&pickup) == 0)
             break;
+}
+
+/* pickup_pre_init - who mail_owner is, while the user database can
+ * still be read (before a chroot) */
+static void
+pickup_pre_init(const char *service, char **argv)
+{
+    if (priv_lookup_user(var_mail_owner, &pickup.owner_uid, NULL) < 0)
+        msg_fatal("unknown mail_owner user: %s", var_mail_owner);
 }
 
 /* pickup_post_init - the settings from main.cf */
@@ -79,6 +89,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_TRIGGER,
+        .pre_init = pickup_pre_init,
         .post_init = pickup_post_init,
         .trigger = pickup_trigger,
     };

@@ -3,9 +3,11 @@
  * Model: Debian's Postfix 3.7 pickup, observed with strace and its log:
  * the file is opened (never through a symbolic link, never blocking on a
  * FIFO) and must still be a complete regular file; its owner is the
- * submitting user. Then: connect to cleanup, copy (pickup_copy.c), send
- * 'E', read cleanup's verdict. The file leaves maildrop only when that is
- * settled:
+ * submitting user, or mail_owner for a file that "postsuper -r" put
+ * back (pickup_requeued(): cleanup gets the request flags without MILT
+ * and AUTOUTF8 then, 51 by default, as from Postfix). Then: connect to
+ * cleanup, copy (pickup_copy.c), send 'E', read cleanup's verdict. The
+ * file leaves maildrop only when that is settled:
  *
  *   status 0                  queued (or rejected and bounced by cleanup,
  *                             which the BOUNCE flag asks for): removed
@@ -130,6 +132,14 @@ pickup_file_verdict(const PICKUP *p, const char *id, const char *path,
     return PICKUP_FILE_DONE;
 }
 
+/* pickup_requeued - whether postsuper -r put the file back */
+bool
+pickup_requeued(const PICKUP *p, const struct stat *st)
+{
+    return st->st_uid == p->owner_uid && (st->st_mode & S_IROTH) == 0
+        && st->st_nlink == 1;
+}
+
 /* pickup_file_send - copy the open file to cleanup and act on the
  * outcome */
 static PICKUP_FILE_RESULT
@@ -140,14 +150,17 @@ pickup_file_send(const PICKUP *p, const char *id, const char *path, int fd,
     BUF    *qid = buf_alloc(20);
     CLEANUP_CLNT *cc;
     PICKUP_FILE_RESULT result = PICKUP_FILE_KEEP;
-    int     status;
+    bool    requeued = pickup_requeued(p, st);
+    int     flags = p->cleanup_flags, status;
 
-    if ((cc = cleanup_open(p->cleanup_path, p->timeout, p->cleanup_flags,
-                           why)) == NULL) {
+    if (requeued)
+        flags &= ~PICKUP_REQUEUE_FLAGS_OFF;
+    if ((cc = cleanup_open(p->cleanup_path, p->timeout, flags, why)) == NULL) {
         msg_warn("%s", buf_str(why));
         result = PICKUP_FILE_STOP;
-    } else if ((status = pickup_copy(p, fd, st, cleanup_stream(cc),
-                                     cleanup_queue_id(cc), why)) != 0) {
+    } else if ((status = pickup_copy(p, fd, st, requeued ? id : NULL,
+                                     cleanup_stream(cc), cleanup_queue_id(cc),
+                                     why)) != 0) {
         if (status == PICKUP_COPY_WRITE)
             msg_warn("%s: error writing %s: %s", path, cleanup_queue_id(cc),
                      buf_str(why));

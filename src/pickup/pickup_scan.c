@@ -9,8 +9,8 @@
  *   not a regular file" on every scan, as Postfix;
  * - incomplete files (not yet mode rwx: postdrop is still writing, or
  *   died). Postfix's pickup never touches them and its "postsuper -p"
- *   removes those older than 7 days; Postern has no postsuper yet, so
- *   pickup does that here, with a warning. Such a file was never
+ *   removes those older than 7 days; Postern's pickup does that here
+ *   too (as does its postsuper -p), with a warning. Such a file was never
  *   acknowledged to its sender (postdrop answers only after the commit).
  *
  * maildrop is flat: subdirectories made by one user's postdrop could not

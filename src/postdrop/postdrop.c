@@ -3,28 +3,24 @@
  *
  * The only program that creates files in $queue_directory/maildrop. It
  * is installed set-group-id $setgid_group (never set-user-id), so it
- * trusts nothing from its caller: the environment is cleared, an
- * alternate configuration directory (-c, MAIL_CONFIG) is accepted from a
- * set-id process only when the real user is root or the directory is
- * listed in alternate_config_directories of the default main.cf, and the
- * record stream on standard input is checked strictly (mail_submit.h has
- * the protocol): known record types in their sections, lengths within
- * limits, the content within message_size_limit, the end record, then
- * nothing. Anything wrong removes the file: only complete messages ever
- * reach maildrop. The file gets an arrival time record first, then the
- * records as received; mail_queue_commit() marks it complete (0744).
- * Then pickup is woken through public/pickup. Like Postfix's postdrop it
- * logs nothing on success. */
+ * trusts nothing from its caller: the environment and the choice of an
+ * alternate configuration directory (-c, MAIL_CONFIG) go through
+ * setid_conf.h, as for postqueue and postlog, and the record stream on
+ * standard input is checked strictly (mail_submit.h has the protocol):
+ * known record types in their sections, lengths within limits, the
+ * content within message_size_limit, the end record, then nothing.
+ * Anything wrong removes the file: only complete messages ever reach
+ * maildrop. The file gets an arrival time record first, then the records
+ * as received; mail_queue_commit() marks it complete (0744). Then pickup
+ * is woken through public/pickup. Like Postfix's postdrop it logs
+ * nothing on success. */
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "argv.h"
 #include "attr.h"
-#include "mail_conf.h"
 #include "mail_params.h"
 #include "mail_queue.h"
 #include "mail_submit.h"
@@ -34,6 +30,7 @@
 #include "mymalloc.h"
 #include "queue_file.h"
 #include "rec_stream.h"
+#include "setid_conf.h"
 
 #define POSTDROP_MODE   0644            /* pickup reads it as mail_owner */
 #define POSTDROP_REC_MIN 4096           /* envelope records may be this long */
@@ -59,62 +56,15 @@ postdrop_sig(int sig)
     _exit(1);
 }
 
-/* postdrop_privileged - whether this process runs set-id */
-static int
-postdrop_privileged(void)
-{
-    return getuid() != geteuid() || getgid() != getegid();
-}
-
-/* postdrop_alt_allowed - whether dir is listed in the default main.cf's
- * alternate_config_directories */
-static int
-postdrop_alt_allowed(const char *dir)
-{
-    const char *list;
-    ARGV   *dirs;
-    int     found = 0;
-
-    mail_conf_set_dir(DEF_CONFIG_DIR);
-    mail_conf_read();
-    if ((list = mail_conf_eval("alternate_config_directories")) != NULL) {
-        dirs = argv_split(list, LIST_DELIM);
-        for (int i = 0; i < dirs->argc && !found; i++)
-            found = strcmp(dirs->argv[i], dir) == 0;
-        argv_free(dirs);
-    }
-    mail_conf_reset();
-    return found;
-}
-
-/* postdrop_config - choose the configuration directory and read it */
+/* postdrop_config - a safe configuration directory and main.cf */
 static void
 postdrop_config(const char *dir)
 {
-    if (dir && *dir && strcmp(dir, DEF_CONFIG_DIR) != 0
-        && postdrop_privileged() && getuid() != 0
-        && !postdrop_alt_allowed(dir))
-        msg_fatal("%s is not listed in alternate_config_directories of "
-                  "%s/%s: refusing the alternate configuration directory",
-                  dir, DEF_CONFIG_DIR, MAIN_CF);
-    mail_conf_set_dir(dir && *dir ? dir : DEF_CONFIG_DIR);
-    mail_conf_read();
-    mail_params_init();
-}
+    BUF    *why = buf_alloc(100);
 
-/* postdrop_env - clear the environment; the configuration directory
- * from MAIL_CONFIG (or NULL) is returned, copied */
-static char *
-postdrop_env(void)
-{
-    const char *env = getenv("MAIL_CONFIG");
-    char   *dir = env && *env ? mystrdup(env) : NULL;
-
-    if (clearenv() != 0)
-        msg_fatal("clear the environment: %m");
-    if (setenv("PATH", "/usr/bin:/bin", 1) != 0)
-        msg_fatal("setenv: %m");
-    return dir;
+    if (setid_conf_load(dir, why) < 0)
+        msg_fatal("%s", buf_str(why));
+    buf_free(why);
 }
 
 /* Input checking state. */
@@ -317,12 +267,15 @@ postdrop_submit_check(uid_t uid)
 int
 main(int argc, char **argv)
 {
-    char   *dir = postdrop_env();
+    char   *dir;
     STREAM *in;
     STREAM *out;
-    int     ch;
+    int     ch, err;
 
     msg_stderr_init("postdrop");
+    dir = setid_conf_env(&err);
+    if (err < 0)
+        msg_fatal("cannot set up the environment: %m");
     while ((ch = getopt(argc, argv, "c:rv")) > 0) {
         switch (ch) {
         case 'c':

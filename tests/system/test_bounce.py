@@ -693,6 +693,12 @@ PARITY_CASES = {
     "expired-without-log": dict(
         args=["-f", "sender@example.org", "r1@x.test"], appends=[],
         request=("defer", 1, dict(flags=2)), notices=2),
+    "quoted": dict(
+        args=["-f", "sender@example.org", '"sp ace"@x.test',
+              '"a\\"b"@x.test', "r1@x.test"],
+        appends=[bounce("sp ace@x.test"), bounce('a"b@x.test'),
+                 defer("r1@x.test")],
+        request=("bounce", 1, {}), notices=2),
     "notify-never": dict(
         args=["-f", "sender@example.org", "-N", "never", "r1@x.test"],
         appends=[bounce("r1@x.test", notify=1)],

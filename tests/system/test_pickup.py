@@ -26,8 +26,10 @@ import time
 import pytest
 
 from attrproto import encode as attr_message
-from conftest import BIN, IS_ROOT, LIBEXEC, wait_for
-from queuefile import content_text, encode_records, read_records, sections
+from conftest import BIN, IS_ROOT, LIBEXEC, Instance, wait_for
+from postfix_peer import HAVE_POSTFIX, PostfixPeer
+from queuefile import (content_text, encode_records, read_records, record,
+                       sections)
 from test_master import POSTLOG, wait_log
 
 PICKUP = "pickup unix n - n 60 1 pickup\n"
@@ -449,7 +451,8 @@ def test_damaged_file_goes_to_corrupt(real):
     real.sendmail("-f", "good@example.test", "rcpt@example.test")
     real.wait_empty()
     assert real.files(real.corrupt) == ["BAD0001", "BAD0002"]
-    real.wait_log("BAD0001: uid=0: unexpected record type 80 at offset")
+    real.wait_log(f"BAD0001: uid={os.getuid()}: unexpected record type 80 "
+                  "at offset")
     real.wait_log('saving corrupt file "BAD0002" from queue "maildrop" to '
                   'queue "corrupt"')
     # The truncated file was logged before its end showed the damage (as
@@ -521,3 +524,232 @@ def test_each_file_once_with_several_pickups(instance):
     senders = sorted(s for _, _, s in pickup_lines(px))
     assert senders == sorted(f"s{i}@x.test" for i in range(20))
     assert len(px.files(px.incoming)) == 20
+
+
+# --- files that "postsuper -r" put back -------------------------------------
+#
+# Such a file is a whole queue file that cleanup wrote, owned by
+# mail_owner and mode 0700. What Postfix 3.7's pickup did with one
+# (strace of pickup, postcat of what its cleanup wrote): request flags 51
+# (no MILT, no AUTOUTF8), every record as it is but for content filter,
+# redirect, Return-Receipt-To, Errors-To and other extracted attributes,
+# the Received: header dated by the file's modification time, and the log
+# line "NEWID: uid=UID from=<SENDER> orig_id=OLDID".
+REQUEUE_MTIME = 1796521300
+WARNED = b"%15d" % -1                   # the delay warning was sent
+
+
+def with_size(records):
+    """Records of a queue file with the size record that cleanup writes
+    in front: content size, data offset, recipient count."""
+    size = b"%15d" % 0
+    pos = len(record("C", b" ".join([size] * 6)))
+    offsets = []
+    for rtype, data in records:
+        pos += len(record(rtype, data))
+        offsets.append(pos)
+    types = [rtype for rtype, _ in records]
+    data_offset = offsets[types.index("M")]
+    content = offsets[types.index("X") - 1] - data_offset
+    fields = [content, data_offset, types.count("R"), 0, content, 0]
+    return [("C", b" ".join(b"%15d" % f for f in fields)), *records]
+
+
+def requeued_records(envelope=(), extracted=()):
+    """A queue file as cleanup writes it, after a delivery attempt that
+    was done for a@x.test and c@x.test and deferred for the others."""
+    return with_size([
+        ("T", b"1796521220 665434"), ("A", b"create_time=1796521220"),
+        ("A", b"rewrite_context=local"), ("F", b"Full Name"),
+        ("S", b"send er@example.org"), ("W", WARNED), *envelope,
+        ("A", b"dsn_orig_rcpt=rfc822;a@x.test"), ("O", b"a@x.test"),
+        ("D", b"a@x.test"),
+        ("A", b"dsn_orig_rcpt=rfc822;b@x.test"), ("O", b"b@x.test"),
+        ("R", b"b@x.test"), ("M", b""),
+        ("N", b"Received: by mx.example.test (Postern, from userid 0)"),
+        ("N", b"\tid OLDQUEUEID; Sun,  6 Dec 2026 01:40:20 +0000 (UTC)"),
+        ("N", b"Subject: again"), ("N", b""), ("N", b"body"), ("X", b""),
+        ("A", b"dsn_orig_rcpt=rfc822;c@x.test"), ("O", b"c@x.test"),
+        ("D", b"c@x.test"),
+        ("A", b"notify_flags=2"), ("O", b"d@x.test"), ("R", b"d@x.test"),
+        *extracted, ("E", b"")])
+
+
+def drop_requeued(px, name, records, mode=0o700):
+    """A file in maildrop as postsuper -r leaves it: owned by
+    mail_owner, its modification time that of the requeue."""
+    path = px.drop(name, records, mode=mode)
+    if IS_ROOT:
+        os.chown(path, pwd.getpwnam(px.inst.main["mail_owner"]).pw_uid, -1)
+    os.utime(path, (REQUEUE_MTIME, REQUEUE_MTIME))
+    return path
+
+
+def test_requeued_file_goes_as_it_is(fake):
+    """Flags 51 and the file's records as Postfix's pickup sends them: the
+    size record, done recipients and the delay warning time included;
+    content filter, redirect and extracted extras left out."""
+    records = requeued_records(
+        envelope=[("L", b"smtp:[127.0.0.1]:10025"), (">", b"r@x.test"),
+                  ("A", b"log_client_address=192.0.2.1")],
+        extracted=[("r", b"receipt@x.test"), ("e", b"errors@x.test"),
+                   ("A", b"header_checks_action=x"), ("A", b"envelope_id=E")])
+    drop_requeued(fake, "REQUEUED1", records)
+    fake.kick()
+    fake.wait_empty()
+    flags, sent = records_sent(fake)
+    assert flags == 51
+    owner = pwd.getpwnam(fake.inst.main["mail_owner"]).pw_uid
+    left_out = {("L", b"smtp:[127.0.0.1]:10025"), (">", b"r@x.test"),
+                ("r", b"receipt@x.test"), ("e", b"errors@x.test"),
+                ("A", b"header_checks_action=x")}
+    want = [r for r in records if r not in left_out]
+    m = want.index(("M", b""))
+    date = time.strftime("%a, %e %b %Y %H:%M:%S %z (%Z)",
+                         time.localtime(REQUEUE_MTIME))
+    want[m + 1:m + 1] = [
+        ("N", f"Received: by mx.example.test (Postern, from userid "
+              f"{owner})".encode()),
+        ("N", f"\tid FAKE1; {date}".encode())]
+    assert sent == want
+    fake.wait_log(f'FAKE1: uid={owner} from=<"send er"@example.org> '
+                  "orig_id=REQUEUED1")
+
+
+def test_requeued_file_keeps_strict_checks_for_others(fake):
+    """Only a file of mail_owner that others cannot read is a requeued
+    one: a user's file with a size record (or mail_owner's own postdrop
+    file, mode 0744) is damaged; so is a requeued file with a record type
+    that cleanup never writes."""
+    drop_requeued(fake, "REQUEUED2", requeued_records(), mode=0o744)
+    drop_requeued(fake, "REQUEUED3", requeued_records(
+        envelope=[("P", b"5")]))
+    fake.kick()
+    fake.wait_log('saving corrupt file "REQUEUED3"')
+    fake.wait_empty()
+    assert fake.files(fake.corrupt) == ["REQUEUED2", "REQUEUED3"]
+    log = fake.inst.log_text()
+    assert "REQUEUED2: uid=" in log and "first record is not the arrival " \
+        "time: record type 67 at offset 0" in log
+    assert "unexpected record type 80 at offset" in log
+    assert fake.fake.sessions == []
+
+
+@needs_cleanup
+def test_requeued_file_with_done_recipients(real):
+    """Through the real cleanup: the done recipients are gone (they are
+    not delivered again), the arrival time and the delay warning time
+    stay, the old Received: lines stay under the new one."""
+    drop_requeued(real, "REQUEUED4", requeued_records())
+    real.start()
+    real.kick()
+    real.wait_empty()
+    log = real.wait_log("orig_id=REQUEUED4")
+    qid = re.search(r"pickup\[\d+\]: (\w+): uid=\d+ from=<\"send "
+                    r"er\"@example.org> orig_id=REQUEUED4\n", log).group(1)
+    env, content, extracted = incoming_message(real, qid)
+    assert [r for r in env + extracted if r[0] in "ORD"] == [
+        ("O", b"b@x.test"), ("R", b"b@x.test"),
+        ("O", b"d@x.test"), ("R", b"d@x.test")]
+    assert env[0][1].split()[2] == b"2"             # recipient count
+    assert ("T", b"1796521220 665434") in env
+    assert ("W", WARNED) in env and [t for t, _ in env].count("W") == 1
+    assert ("A", b"create_time=1796521220") not in env
+    text = content_text(content).decode()
+    assert text.startswith(
+        f"Received: by mx.example.test (Postern, from userid ")
+    assert f"\tid {qid}; " in text
+    assert ("Received: by mx.example.test (Postern, from userid 0)\n"
+            "\tid OLDQUEUEID; Sun,  6 Dec 2026 01:40:20 +0000 (UTC)\n"
+            "Subject: again\n") in text
+
+
+def mark_done(path, rcpts):
+    """The bytes of a queue file with the 'R' records of rcpts turned into
+    'D' in place, as qmgr marks them, and the delay warning time -1."""
+    out, pos = bytearray(path.read_bytes()), 0
+    for rtype, value in read_records(path):
+        if rtype == "R" and value in rcpts:
+            out[pos] = ord("D")
+        elif rtype == "W":
+            out[pos + 2:pos + 2 + len(WARNED)] = WARNED
+        pos += len(record(rtype, value))
+    return bytes(out)
+
+
+def requeue_into(queue_dir, name, data):
+    """A file in queue_dir's maildrop as postsuper -r leaves it; wake
+    pickup."""
+    path = queue_dir / "maildrop" / name
+    path.write_bytes(data)
+    os.chown(path, pwd.getpwnam("postfix").pw_uid, -1)
+    path.chmod(0o700)
+    os.utime(path, (REQUEUE_MTIME, REQUEUE_MTIME))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(str(queue_dir / "public" / "pickup"))
+        s.sendall(b"W")
+
+
+def requeued_result(queue_dir, log_text):
+    """The queue file that a requeued file became, normalised, and the
+    pickup log line's uid, sender and old id."""
+    from test_postfix_parity import normalise
+
+    def done():
+        files = [p for p in (queue_dir / "incoming").iterdir()
+                 if p.stat().st_mode & 0o100]
+        empty = not list((queue_dir / "maildrop").iterdir())
+        return empty and len(files) == 1 and files
+
+    path, = wait_for(done, 15, what=f"the requeued message in {queue_dir}")
+    line = wait_for(lambda: re.search(
+        rf"pickup\[\d+\]: {path.name}: (uid=\d+ from=<.*> orig_id=\w+)\n",
+        log_text()), 10, what="the pickup log line")
+    return normalise(path), line.group(1), dict(read_records(path))["W"]
+
+
+@needs_cleanup
+@pytest.mark.skipif(not (IS_ROOT and HAVE_POSTFIX),
+                    reason="comparing with Postfix needs root and Postfix")
+def test_requeued_file_same_as_postfix(tmp_path):
+    """A queue file that Postfix's cleanup wrote, some recipients done,
+    put into both maildrops as postsuper -r does: Debian's Postfix 3.7
+    and Postern queue the same message and log the same line."""
+    from test_postfix_parity import (POSTERN_ONLY, POSTFIX_MASTER_CF, SAME,
+                                     traversable)
+
+    traversable(tmp_path)
+    params = {**SAME, "delay_warning_time": "1h"}
+    peer = PostfixPeer(tmp_path / "postfix", POSTFIX_MASTER_CF)
+    peer.write_config(**params)
+    (tmp_path / "postern").mkdir()
+    inst = Instance(tmp_path / "postern")
+    inst.write_config(POSTLOG + PICKUP + CLEANUP + REWRITE,
+                      mail_owner="postfix", setgid_group="postdrop",
+                      **params, **POSTERN_ONLY)
+    try:
+        peer.start()
+        inst.start()
+        res = peer.sendmail("-f", '"send er"@example.org', "-t", "a@x.test",
+                            '"sp ace"@x.test', input=b"To: c@x.test, "
+                            b"d@x.test\nSubject: again\n\nbody\n")
+        assert res.returncode == 0, res.stderr
+        old, = wait_for(lambda: [p for p in (peer.queue_dir / "incoming")
+                                 .iterdir() if p.stat().st_mode & 0o100],
+                        15, what="Postfix's queue file")
+        data = mark_done(old, {b"a@x.test", b"c@x.test"})
+        old.unlink()
+        requeue_into(peer.queue_dir, old.name, data)
+        requeue_into(inst.queue_dir, old.name, data)
+        want = requeued_result(peer.queue_dir, peer.log_text)
+        got = requeued_result(inst.queue_dir, inst.log_text)
+    finally:
+        try:
+            inst.stop()
+        finally:
+            peer.stop()
+    assert got == want
+    assert got[1] == (f"uid={pwd.getpwnam('postfix').pw_uid} "
+                      f'from=<"send er"@example.org> orig_id={old.name}')
+    assert got[2] == WARNED
+    assert not [line for line in got[0] if line[0] == "D"]

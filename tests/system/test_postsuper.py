@@ -180,9 +180,6 @@ def test_requeue_moves_to_maildrop(sup):
     assert moved.exists() and time.time() - moved.stat().st_mtime < 60
 
 
-@pytest.mark.xfail(strict=True, reason="pickup does not yet take the queue "
-                   "files that postsuper -r leaves in maildrop (owned by "
-                   "mail_owner, with a size record); see docs/queue-tools.md")
 def test_requeue_reruns_rewriting(sup):
     """-r ALL: pickup and cleanup handle the message again, with the
     canonical_maps of now."""

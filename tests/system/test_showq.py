@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from attrproto import AttrStream
 from conftest import BIN, IS_ROOT, LIBEXEC, wait_for
+from queuefile import read_records, record
 from test_master import POSTLOG
 
 PICKUP = "pickup unix n - n 60 1 pickup\n"
@@ -260,6 +262,21 @@ def test_json(queue):
     assert lines[0].startswith('{"queue_name": "maildrop", "queue_id": ')
 
 
+def postfix_listing(queue, tmp_path, flag, long_ids="no"):
+    """Postfix's postqueue FLAG on the queue directory: through the showq
+    that runs there, or its own when none does."""
+    pf = tmp_path / "pf-etc"
+    pf.mkdir(exist_ok=True)
+    (pf / "main.cf").write_text(
+        f"compatibility_level = 3.6\nqueue_directory = {queue.q}\n"
+        "mail_owner = postfix\nsetgid_group = postdrop\n"
+        f"enable_long_queue_ids = {long_ids}\n")
+    res = subprocess.run([PF_POSTQUEUE, "-c", str(pf), flag],
+                         capture_output=True, text=True, timeout=60, env=ENV)
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
 @needs_postfix
 @pytest.mark.parametrize("long_ids", ["no", "yes"])
 def test_same_as_postfix(queue, tmp_path, long_ids):
@@ -269,19 +286,9 @@ def test_same_as_postfix(queue, tmp_path, long_ids):
     build_queue(queue)
     queue.params["enable_long_queue_ids"] = long_ids
     queue.services(POSTLOG + SHOWQ)
-    pf = tmp_path / "pf-etc"
-    pf.mkdir()
-    (pf / "main.cf").write_text(
-        f"compatibility_level = 3.6\nqueue_directory = {queue.q}\n"
-        "mail_owner = postfix\nsetgid_group = postdrop\n"
-        f"enable_long_queue_ids = {long_ids}\n")
 
     def pf_postqueue(flag):
-        res = subprocess.run([PF_POSTQUEUE, "-c", str(pf), flag],
-                             capture_output=True, text=True, timeout=60,
-                             env=ENV)
-        assert res.returncode == 0, res.stderr
-        return res.stdout
+        return postfix_listing(queue, tmp_path, flag, long_ids)
 
     up = {f: (queue.postqueue(f).stdout, pf_postqueue(f)) for f in ("-p",
                                                                      "-j")}
@@ -294,6 +301,51 @@ def test_same_as_postfix(queue, tmp_path, long_ids):
         assert up[flag][0] == reference
         assert up[flag][1] == reference
         assert down.stdout == reference
+
+
+def test_defer_service_log_of_a_quoted_recipient(queue, tmp_path):
+    """The defer service writes a recipient in external form, as Postfix
+    3.7 does (recipient="sp ace"@closed.test); showq matches that with
+    the queue file's recipient: listed once, with its reason."""
+    queue.inst.start()
+    queue.seen = set()
+    qid = queue.intake(0, "-f", "s@example.org", '"sp ace"@closed.test',
+                       "b@closed.test")
+    queue.inst.stop()
+    path = queue.place(qid, "deferred")
+    offset = 0
+    for rtype, data in read_records(path):
+        if (rtype, data) == ("R", b"sp ace@closed.test"):
+            break
+        offset += len(record(rtype, data))
+    queue.services(POSTLOG + SHOWQ + "defer unix - - n - 0 bounce\n")
+    queue.inst.start()
+    conn = AttrStream(queue.q / "private" / "defer")
+    assert conn.recv() == [("protocol", "delivery_status_protocol")]
+    conn.send([("nrequest", 0), ("flags", 0), ("queue_id", qid),
+               ("original_recipient", "sp ace@closed.test"),
+               ("recipient", "sp ace@closed.test"), ("offset", offset),
+               ("dsn_orig_rcpt", "rfc822;sp ace@closed.test"),
+               ("notify_flags", 0), ("status", "4.4.1"), ("diag_type", ""),
+               ("diag_text", ""), ("mta_type", ""), ("mta_mname", ""),
+               ("action", "delayed"), ("reason", REFUSED)])
+    assert conn.recv() == [("status", "0")]
+    conn.sock.close()
+    log = queue.q / "defer" / hash_dir(qid)[0] / qid
+    assert log.read_text() == (
+        f'\n<"sp ace"@closed.test>: {REFUSED}\n'
+        f'recipient="sp ace"@closed.test\noffset={offset}\n'
+        "dsn_orig_rcpt=rfc822;sp ace@closed.test\nstatus=4.4.1\n"
+        f"action=delayed\nreason={REFUSED}\n\n")
+    out = queue.postqueue("-p").stdout
+    assert out.splitlines()[2:] == [
+        " " * 23 + f"({REFUSED})",
+        " " * 41 + '"sp ace"@closed.test',
+        " " * 58 + "(reason unavailable)",
+        " " * 41 + "b@closed.test",
+        "", "-- 0 Kbytes in 1 Request."]
+    if COMPARE:
+        assert out == postfix_listing(queue, tmp_path, "-p")
 
 
 def test_showq_protocol_bytes(queue):

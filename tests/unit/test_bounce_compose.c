@@ -430,9 +430,12 @@ test_quoted_addresses(void **state)
     orig.sender = "john doe@example.org";
     n.to = "john doe@example.org";
     add("", "a b@x.test", 0, "5.1.1", "failed", "nope", NULL);
+    add("o ld@x.test", "n ew@x.test", 0, "5.1.1", "failed", "nope", NULL);
     assert_int_equal(compose(&n, true), 0);
     assert_non_null(strstr(buf_str(text), "To: \"john doe\"@example.org\n"));
     assert_non_null(strstr(buf_str(text), "<\"a b\"@x.test>: nope\n"));
+    assert_non_null(strstr(buf_str(text), "<\"n ew\"@x.test> (expanded from "
+                           "<\"o ld\"@x.test>): nope\n"));
     assert_non_null(strstr(buf_str(text),
                            "Final-Recipient: rfc822; \"a b\"@x.test\n"));
     assert_non_null(strstr(buf_str(text),

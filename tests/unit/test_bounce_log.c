@@ -134,6 +134,57 @@ test_format_hostile_text(void **state)
                         "status=5.0.0\naction=failed\n\n");
 }
 
+/* The end of each record of test_format_external_form. */
+#define TAIL "status=2.0.0\naction=delivered\nreason=line?break\n\n"
+
+static void
+test_format_external_form(void **state)
+{
+    RECIPIENT sp = {"o\"ld@x.test", "sp ace@x.test", 270,
+                    "rfc822;sp ace@x.test", 0};
+    RECIPIENT tab = {"a\tb@x.test", "a\tb@x.test", 260,
+                     "rfc822;a\tb@x.test", 0};
+    RECIPIENT bs = {"", "a\"b\\c@x.test", 290, "rfc822;a\"b\\c@x.test", 0};
+    DSN     dsn = {"2.0.0", "delivered", "line\nbreak", "", "", "", ""};
+    const RECIPIENT *rcpt;
+    const DSN *got;
+    BOUNCE_LOG_FILE *bl;
+
+    /* Bytes of Postfix 3.7's trace service for the same appends: made
+     * printable first, then quoted; dsn_orig_rcpt as it came. */
+    bounce_log_format(bp, &sp, &dsn, true);
+    bounce_log_format(bp, &tab, &dsn, true);
+    bounce_log_format(bp, &bs, &dsn, true);
+    assert_string_equal(buf_str(bp),
+                        "\n<\"sp ace\"@x.test>: line?break\n"
+                        "recipient=\"sp ace\"@x.test\n"
+                        "original_recipient=\"o\\\"ld\"@x.test\n"
+                        "offset=270\n"
+                        "dsn_orig_rcpt=rfc822;sp ace@x.test\n"
+                        TAIL
+                        "\n<a?b@x.test>: line?break\n"
+                        "recipient=a?b@x.test\n"
+                        "offset=260\n"
+                        "dsn_orig_rcpt=rfc822;a?b@x.test\n"
+                        TAIL
+                        "\n<\"a\\\"b\\\\c\"@x.test>: line?break\n"
+                        "recipient=\"a\\\"b\\\\c\"@x.test\n"
+                        "offset=290\n"
+                        "dsn_orig_rcpt=rfc822;a\"b\\c@x.test\n"
+                        TAIL);
+    /* The reader gives them back as written: in external form. */
+    bl = reader(buf_str(bp), buf_len(bp));
+    assert_int_equal(bounce_log_read(bl, &rcpt, &got), 1);
+    assert_string_equal(rcpt->address, "\"sp ace\"@x.test");
+    assert_string_equal(rcpt->orig_addr, "\"o\\\"ld\"@x.test");
+    assert_int_equal(bounce_log_read(bl, &rcpt, &got), 1);
+    assert_string_equal(rcpt->address, "a?b@x.test");
+    assert_int_equal(bounce_log_read(bl, &rcpt, &got), 1);
+    assert_string_equal(rcpt->address, "\"a\\\"b\\\\c\"@x.test");
+    assert_int_equal(bounce_log_read(bl, &rcpt, &got), 0);
+    bounce_log_close(bl);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -273,6 +324,7 @@ main(void)
         T(test_format_as_postfix_defer),
         T(test_format_every_field),
         T(test_format_hostile_text),
+        T(test_format_external_form),
         T(test_round_trip),
         T(test_damaged_records_skipped),
         T(test_long_line_and_binary),
