@@ -1,7 +1,7 @@
 /* dict_registry - the one list of table types, by name.
  *
  * Order is the order `postconf -m` prints. Database-backed types (pgsql,
- * mysql, sqlite, ldap, socketmap, tcp, proxy) add their DICT_TYPE here. */
+ * mysql, sqlite, ldap, socketmap, tcp) add their DICT_TYPE here. */
 #include <string.h>
 #include "dict_types.h"
 
@@ -15,10 +15,12 @@ static const DICT_TYPE *const dict_types[] = {
     &dict_type_lmdb,
     &dict_type_pcre,
     &dict_type_pipemap,
+    &dict_type_proxy,
     &dict_type_regexp,
     &dict_type_static,
     &dict_type_texthash,
     &dict_type_unionmap,
+    &dict_type_unix,
     NULL,
 };
 

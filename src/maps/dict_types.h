@@ -13,9 +13,11 @@ extern const DICT_TYPE dict_type_inline;
 extern const DICT_TYPE dict_type_lmdb;
 extern const DICT_TYPE dict_type_pcre;
 extern const DICT_TYPE dict_type_pipemap;
+extern const DICT_TYPE dict_type_proxy;
 extern const DICT_TYPE dict_type_regexp;
 extern const DICT_TYPE dict_type_static;
 extern const DICT_TYPE dict_type_texthash;
 extern const DICT_TYPE dict_type_unionmap;
+extern const DICT_TYPE dict_type_unix;
 
 #endif

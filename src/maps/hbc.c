@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dsn.h"
 #include "hbc.h"
+#include "is_header.h"
 #include "msg.h"
 #include "mymalloc.h"
 
@@ -50,21 +52,6 @@ hbc_need_text(const char *name, const char *text, const char *title,
     return -1;
 }
 
-/* hbc_is_header - text starts with "name:" (printable ASCII name without
- * a colon, white space allowed before the colon) */
-static int
-hbc_is_header(const char *text)
-{
-    const unsigned char *cp = (const unsigned char *) text;
-
-    while (*cp > ' ' && *cp < 0x7f && *cp != ':')
-        cp++;
-    if (cp == (const unsigned char *) text)
-        return 0;
-    cp += strspn((const char *) cp, " \t");
-    return *cp == ':';
-}
-
 /* hbc_check_line - PREPEND and REPLACE: text, a header before a header */
 static int
 hbc_check_line(const char *name, const char *text, const char *title,
@@ -72,7 +59,7 @@ hbc_check_line(const char *name, const char *text, const char *title,
 {
     if (hbc_need_text(name, text, title, why) < 0)
         return -1;
-    if (what == HBC_WHAT_BODY || hbc_is_header(text))
+    if (what == HBC_WHAT_BODY || is_header(text))
         return 0;
     buf_sprintf(why, "bad %s header text \"%s\" in %s map -- need "
                 "\"headername: headervalue\"", name, text, title);
@@ -140,43 +127,12 @@ hbc_find_action(const char *word, size_t len)
     return NULL;
 }
 
-/* hbc_digits - length of a run of 1-3 digits at cp, else 0 */
-static size_t
-hbc_digits(const char *cp)
-{
-    size_t  n = strspn(cp, "0123456789");
-
-    return n >= 1 && n <= 3 ? n : 0;
-}
-
-/* hbc_dsn_len - length of the enhanced status code "C.S.D" that text
- * starts with (class 2, 4 or 5, then white space or the end), else 0 */
-static size_t
-hbc_dsn_len(const char *text)
-{
-    const char *cp = text;
-    size_t  n;
-
-    if (*cp == 0 || strchr("245", *cp) == NULL || cp[1] != '.')
-        return 0;
-    cp += 2;
-    if ((n = hbc_digits(cp)) == 0 || cp[n] != '.')
-        return 0;
-    cp += n + 1;
-    if ((n = hbc_digits(cp)) == 0)
-        return 0;
-    cp += n;
-    if (*cp != 0 && strchr(HBC_WHITE, *cp) == NULL)
-        return 0;
-    return cp - text;
-}
-
 /* hbc_reject_reply - REJECT: "C.S.D text" from the optional text; 1 with
  * a warning in why when a class 2 code was turned into class 4 */
 static int
 hbc_reject_reply(const char *text, HBC_ACTION *act, BUF *why)
 {
-    size_t  len = hbc_dsn_len(text);
+    size_t  len = dsn_valid(text);
     int     status = 0;
 
     if (*text == 0) {

@@ -5,8 +5,11 @@
  * it serves one client on stdin/stdout. main() only gathers settings;
  * the parts of the session live in the files listed in smtpd.h.
  *
- * The command loop reads a line, finds the command, counts it for the
- * "disconnect from" statistics and runs it. As in Postfix: a client
+ * Before the greeting the client restrictions may run (smtpd_delay_reject
+ * = no; a refused client then gets "503 5.7.0 Error: access denied" for
+ * every command but QUIT). The command loop reads a line, finds the
+ * command, looks for improper pipelining (smtpd_check_pipe.c), counts it
+ * for the "disconnect from" statistics and runs it. As in Postfix: a client
  * that made smtpd_hard_error_limit errors is told "421 4.7.0 ... Error:
  * too many errors" and dropped; more than smtpd_junk_command_limit
  * HELO/EHLO/RSET/NOOP/VRFY/ETRN commands each count as an error; a
@@ -31,20 +34,21 @@ typedef struct SMTPD_CMD {
     SMTPD_CMD_FN action;
     SMTPD_CMD_ID id;
     bool    junk;                       /* counts against the junk limit */
+    bool    last;                       /* ends a pipelined group */
 } SMTPD_CMD;
 
 static const SMTPD_CMD smtpd_cmds[] = {
-    {"HELO", smtpd_helo, SMTPD_CMD_HELO, true},
-    {"EHLO", smtpd_ehlo, SMTPD_CMD_EHLO, true},
-    {"MAIL", smtpd_mail, SMTPD_CMD_MAIL, false},
-    {"RCPT", smtpd_rcpt, SMTPD_CMD_RCPT, false},
-    {"DATA", smtpd_data, SMTPD_CMD_DATA, false},
-    {"BDAT", smtpd_bdat, SMTPD_CMD_BDAT, false},
-    {"RSET", smtpd_rset, SMTPD_CMD_RSET, true},
-    {"NOOP", smtpd_noop, SMTPD_CMD_NOOP, true},
-    {"VRFY", smtpd_vrfy, SMTPD_CMD_VRFY, true},
-    {"ETRN", smtpd_etrn, SMTPD_CMD_ETRN, true},
-    {"QUIT", smtpd_quit, SMTPD_CMD_QUIT, false},
+    {"HELO", smtpd_helo, SMTPD_CMD_HELO, true, true},
+    {"EHLO", smtpd_ehlo, SMTPD_CMD_EHLO, true, true},
+    {"MAIL", smtpd_mail, SMTPD_CMD_MAIL, false, false},
+    {"RCPT", smtpd_rcpt, SMTPD_CMD_RCPT, false, false},
+    {"DATA", smtpd_data, SMTPD_CMD_DATA, false, true},
+    {"BDAT", smtpd_bdat, SMTPD_CMD_BDAT, false, false},
+    {"RSET", smtpd_rset, SMTPD_CMD_RSET, true, false},
+    {"NOOP", smtpd_noop, SMTPD_CMD_NOOP, true, true},
+    {"VRFY", smtpd_vrfy, SMTPD_CMD_VRFY, true, true},
+    {"ETRN", smtpd_etrn, SMTPD_CMD_ETRN, true, false},
+    {"QUIT", smtpd_quit, SMTPD_CMD_QUIT, false, false},
 };
 
 static SMTPD_SETTINGS smtpd_settings;
@@ -93,8 +97,15 @@ smtpd_command(SMTPD_STATE *state)
         state->error_count++;
         return true;
     }
+    smtpd_check_pipelining(state, cmd->name, cmd->last);
     state->where = cmd->name;
     state->cmd_total[cmd->id]++;
+    if (state->access_denied && cmd->id != SMTPD_CMD_QUIT) {
+        smtpd_reply(state, "503 5.7.0 Error: access denied for %s",
+                    state->namaddr);
+        state->error_count++;
+        return true;
+    }
     if (cmd->junk && state->junk_cmds++ >= state->settings->junk_command_limit)
         state->error_count++;
     if (cmd->action(state, args) == 0)
@@ -104,14 +115,30 @@ smtpd_command(SMTPD_STATE *state)
     return !state->quit && !smtpd_reply_broken(state);
 }
 
+/* smtpd_greet - the greeting, or the refusal of the client restrictions
+ * when smtpd_delay_reject = no */
+static void
+smtpd_greet(SMTPD_STATE *state)
+{
+    const char *err;
+
+    smtpd_check_pipelining(state, "CONNECT", true);
+    if ((err = smtpd_check_connect(state)) != NULL) {
+        state->access_denied = mystrdup(err);
+        smtpd_check_refusal(state, err);
+    } else {
+        smtpd_reply(state, "220 %s", state->settings->banner);
+    }
+}
+
 /* smtpd_session - the command loop */
 static void
 smtpd_session(SMTPD_STATE *state)
 {
     int     status;
 
-    smtpd_reply(state, "220 %s", state->settings->banner);
-    for (;;) {
+    smtpd_greet(state);
+    while (!state->quit) {
         if (state->error_count >= state->settings->hard_error_limit) {
             smtpd_reply(state, "421 4.7.0 %s Error: too many errors",
                         state->settings->myhostname);
@@ -142,12 +169,14 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     stream_set_timeout(client, smtpd_settings.timeout);
     smtpd_state_init(&state, client, &smtpd_settings);
     smtpd_peer_init(&state);
+    smtpd_check_session(&state);
     excluded = match_list_match(smtpd_settings.bare_newline_exclusions,
                                 state.name, state.addr, state.why);
     state.bare_lf_ok = excluded > 0;
     msg_info("connect from %s", state.namaddr);
     smtpd_session(&state);
     smtpd_log_disconnect(&state);
+    smtpd_check_session_free(&state);
     smtpd_state_free(&state);
 }
 
@@ -161,23 +190,6 @@ smtpd_list(const char *name, int kind, const char *value, BUF *why)
     if (list == NULL)
         msg_fatal("%s", buf_str(why));
     return list;
-}
-
-/* smtpd_restrictions - the restriction lists, or a fatal error */
-static void
-smtpd_restrictions(SMTPD_SETTINGS *s, BUF *why)
-{
-    static const char *const *values[SMTPD_LIST_COUNT] = {
-        (const char *const *) &var_smtpd_client_restrictions,
-        (const char *const *) &var_smtpd_helo_restrictions,
-        (const char *const *) &var_smtpd_sender_restrictions,
-        (const char *const *) &var_smtpd_relay_restrictions,
-        (const char *const *) &var_smtpd_recipient_restrictions,
-    };
-
-    for (int i = 0; i < SMTPD_LIST_COUNT; i++)
-        if (smtpd_check_parse(s, (SMTPD_LIST_ID) i, *values[i], why) < 0)
-            msg_fatal("%s", buf_str(why));
 }
 
 /* smtpd_bare_newline - smtpd_forbid_bare_newline */
@@ -210,7 +222,6 @@ smtpd_post_init(const char *service, char **argv)
         smtpd_list("smtpd_forbid_bare_newline_exclusions", MATCH_ADDR,
                    var_smtpd_forbid_bare_newline_exclusions, why);
     s->discard_ehlo = argv_split(var_smtpd_discard_ehlo_keywords, ", \t");
-    smtpd_restrictions(s, why);
     s->bare_newline = smtpd_bare_newline(var_smtpd_forbid_bare_newline);
     s->disable_vrfy = var_disable_vrfy_command;
     s->timeout = var_smtpd_timeout;
@@ -230,6 +241,8 @@ smtpd_post_init(const char *service, char **argv)
         msg_fatal("%s", buf_str(why));
     buf_sprintf(path, "private/%s", var_rewrite_service_name);
     s->resolve = resolve_clnt_create(buf_str(path), var_ipc_timeout);
+    s->rewrite = rewrite_clnt_create(buf_str(path), var_ipc_timeout);
+    smtpd_check_init(s);
     buf_free(path);
     buf_free(why);
 }

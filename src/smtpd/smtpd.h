@@ -15,7 +15,7 @@
  *   smtpd_queue.c  the connection to cleanup: envelope and content records
  *   smtpd_data.c   DATA, BDAT
  *   smtpd_misc.c   RSET NOOP QUIT VRFY ETRN
- *   smtpd_check.c  the restriction engine */
+ *   smtpd_check*.c the restriction engine (smtpd_check.h) */
 #ifndef SMTPD_H
 #define SMTPD_H
 
@@ -27,14 +27,24 @@
 #include "cleanup_clnt.h"
 #include "match_list.h"
 #include "resolve_clnt.h"
+#include "rewrite_clnt.h"
 #include "stream.h"
 
-/* Restriction lists, in the order they are evaluated (at RCPT time, as
- * with smtpd_delay_reject = yes). */
-typedef enum {
-    SMTPD_LIST_CLIENT, SMTPD_LIST_HELO, SMTPD_LIST_SENDER,
-    SMTPD_LIST_RELAY, SMTPD_LIST_RCPT, SMTPD_LIST_COUNT,
-} SMTPD_LIST_ID;
+/* The compiled restrictions and the engine's per-session state
+ * (smtpd_check.h). */
+typedef struct SMTPD_ACL SMTPD_ACL;
+typedef struct SMTPD_CHECK SMTPD_CHECK;
+
+/* What the restrictions asked cleanup to do with the message (access map
+ * actions HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND); forgotten with
+ * the transaction. */
+typedef struct SMTPD_SAVED {
+    int     flags;                      /* CLEANUP_FLAG_HOLD, _DISCARD */
+    char   *filter;                     /* FILTER transport:destination */
+    char   *redirect;                   /* REDIRECT user@domain */
+    ARGV   *bcc;                        /* BCC user@domain ... */
+    ARGV   *prepend;                    /* PREPEND header lines */
+} SMTPD_SAVED;
 
 /* Settings, from main.cf (smtpd.c). */
 typedef struct SMTPD_SETTINGS {
@@ -44,7 +54,7 @@ typedef struct SMTPD_SETTINGS {
     MATCH_LIST *mynetworks;
     MATCH_LIST *bare_newline_exclusions;
     ARGV   *discard_ehlo;               /* keywords not to announce */
-    ARGV   *restrictions[SMTPD_LIST_COUNT];
+    SMTPD_ACL *acl;                     /* the restrictions */
     int     bare_newline;               /* SMTPD_BARE_LF_* */
     bool    disable_vrfy;
     int     timeout;                    /* smtpd_timeout */
@@ -59,6 +69,7 @@ typedef struct SMTPD_SETTINGS {
     int     cleanup_flags;
     int     ipc_timeout;
     RESOLVE_CLNT *resolve;
+    REWRITE_CLNT *rewrite;
 } SMTPD_SETTINGS;
 
 #define SMTPD_BARE_LF_NORMALIZE 0
@@ -94,17 +105,25 @@ typedef struct SMTPD_STATE {
     int     cmd_total[SMTPD_CMD_COUNT];
     int     cmd_ok[SMTPD_CMD_COUNT];
     bool    quit;                       /* end the session */
+    char   *access_denied;              /* client refused at connect */
+    bool    ill_pipelining;             /* improper command pipelining */
+    SMTPD_CHECK *check;                 /* the restriction engine's state */
     /* The transaction. */
     char   *sender;                     /* NULL before MAIL; internal */
     const char *encoding;               /* BODY= as cleanup wants it */
     int     ret_flags;                  /* DSN RET= */
     char   *envid;                      /* DSN ENVID=, or NULL */
+    long    msg_size;                   /* MAIL SIZE=, 0 if not given */
+    BUF    *instance;                   /* policy "instance", one per MAIL */
+    int     instance_seq;               /* MAIL commands so far */
     bool    smtputf8;
     int     rcpt_count;
     char   *first_rcpt;                 /* for the Received: header */
+    SMTPD_SAVED saved;                  /* access map actions for cleanup */
     CLEANUP_CLNT *cleanup;              /* after the first accepted RCPT */
     char   *queue_id;
     bool    bdat_seen;
+    bool    bdat_refused;               /* data restrictions said no */
     long    data_size;                  /* content bytes so far */
     bool    too_big;
     bool    write_error;
@@ -135,8 +154,12 @@ void    smtpd_reply_flush(SMTPD_STATE *state);
 bool    smtpd_reply_broken(SMTPD_STATE *state);
 
 /* smtpd_log.c */
-void    smtpd_log_reject(SMTPD_STATE *state, const char *reply,
-                         const char *rcpt);
+/* smtpd_log_whatsup - "ID: WHAT: CMD from NAME[ADDR]: TEXT; from=<S>
+ * to=<R> proto=P helo=<H>" (sender and recipient in internal form, NULL
+ * when not known) */
+void    smtpd_log_whatsup(SMTPD_STATE *state, const char *what,
+                          const char *text, const char *sender,
+                          const char *recipient, const char *helo);
 void    smtpd_log_disconnect(SMTPD_STATE *state);
 void    smtpd_log_lost(SMTPD_STATE *state);
 
@@ -170,10 +193,33 @@ void    smtpd_queue_content(SMTPD_STATE *state, const char *data,
                             size_t len, bool complete);
 int     smtpd_queue_finish(SMTPD_STATE *state);
 
-/* smtpd_check.c */
-int     smtpd_check_parse(SMTPD_SETTINGS *settings, SMTPD_LIST_ID list,
-                          const char *value, BUF *why);
-int     smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt,
-                         const char *ext, BUF *reply);
+/* smtpd_check.c: restrictions for each stage of the session. Each returns
+ * NULL (go on) or the reply to send, which it has logged. The client,
+ * HELO and MAIL stages do nothing unless smtpd_delay_reject = no (they
+ * then run at RCPT). */
+void    smtpd_check_init(SMTPD_SETTINGS *settings);
+void    smtpd_check_session(SMTPD_STATE *state);
+void    smtpd_check_session_free(SMTPD_STATE *state);
+void    smtpd_check_reset(SMTPD_STATE *state);
+const char *smtpd_check_connect(SMTPD_STATE *state);
+const char *smtpd_check_helo(SMTPD_STATE *state, const char *helo);
+const char *smtpd_check_mail(SMTPD_STATE *state, const char *sender);
+const char *smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt);
+const char *smtpd_check_etrn(SMTPD_STATE *state, const char *domain);
+const char *smtpd_check_data(SMTPD_STATE *state);
+const char *smtpd_check_eod(SMTPD_STATE *state);
+
+/* smtpd_check_refusal - send a stage's reply; 421 and 521 end the
+ * session after it, as in Postfix */
+void    smtpd_check_refusal(SMTPD_STATE *state, const char *reply);
+
+/* smtpd_check_pipe.c: improper command pipelining. smtpd_check_pipelining
+ * looks for input that the client sent before it could see the reply to
+ * the command just read (after: its name, or "CONNECT" before the
+ * greeting); last says the command must end a pipelined group (HELO,
+ * EHLO, DATA, NOOP, VRFY). Logs Postfix's "improper command pipelining"
+ * line once per session; reject_unauth_pipelining refuses from then on. */
+void    smtpd_check_pipelining(SMTPD_STATE *state, const char *after,
+                               bool last);
 
 #endif

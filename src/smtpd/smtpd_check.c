@@ -1,244 +1,523 @@
-/* smtpd_check - the restriction engine.
+/* smtpd_check - the restriction engine: which lists run at which stage of
+ * the session, and the parsing of lists at start-up.
  *
- * Each smtpd_*_restrictions parameter is a list of restriction names,
- * tried left to right; each says "permit" (the list is done), "reject"
- * (with a reply), or nothing (go on). As with smtpd_delay_reject = yes,
- * all lists run at RCPT time for each recipient, in the order client,
- * helo, sender, relay, recipient; a reject from any of them refuses the
- * recipient. A restriction is one entry of smtpd_check_table: later
- * increments add entries (access maps, DNS lists, policy service) and
- * nothing else. Unknown names are refused when the lists are parsed.
- *
- * Replies and codes are Postfix's (reject_code 554, defer_code 450,
- * relay_domains_reject_code 554, "Relay access denied"). */
+ * Model: Postfix 3.7's smtpd_check.c as Debian's Postfix 3.7 behaves
+ * (docs/smtpd.md, "Restrictions"):
+ *  - smtpd_delay_reject = yes (the default): smtpd_client_restrictions,
+ *    smtpd_helo_restrictions and smtpd_sender_restrictions run for each
+ *    RCPT (and VRFY), before smtpd_relay_restrictions and
+ *    smtpd_recipient_restrictions; with "no" each runs at its own
+ *    command: the client at connect (its refusal replaces the greeting,
+ *    and every command but QUIT then gets "503 5.7.0 Error: access denied
+ *    for NAME[ADDR]"), HELO/EHLO, MAIL. ETRN runs the client and HELO
+ *    lists (delayed) and smtpd_etrn_restrictions; DATA
+ *    smtpd_data_restrictions; the end of the message
+ *    smtpd_end_of_data_restrictions.
+ *  - "postmaster" (without a domain) is always accepted as recipient.
+ *  - defer_if_permit raised by an earlier stage turns the permit of a
+ *    later one into the deferral; smtpd_reject_unlisted_recipient (and
+ *    _sender) check the address after the lists unless a list did.
+ *  - Each list's refusals name what is refused: "<NAME[ADDR]>: Client
+ *    host", "<HELO>: Helo command", "<SENDER>: Sender address",
+ *    "<RCPT>: Recipient address", "<DOMAIN>: Etrn command", "<DATA>:
+ *    Data command", "<END-OF-MESSAGE>: End-of-data".
+ *  - At start-up the lists and smtpd_restriction_classes are split and
+ *    every table named in them is opened; a class without a definition,
+ *    and relay and recipient lists without any restriction that refuses
+ *    (reject_unauth_destination, defer_unauth_destination, reject, defer,
+ *    defer_if_permit) are fatal, with Postfix's words. Unknown names are
+ *    found when used.
+ * Peers: smtpd_check_eval (a list), smtpd_check_rules (the names). */
 #include <string.h>
 
+#include "cleanup_user.h"
+#include "mail_conf.h"
+#include "mail_params.h"
+#include "maps_addr.h"
 #include "msg.h"
-#include "quote_822_local.h"
-#include "smtpd.h"
+#include "mymalloc.h"
+#include "smtpd_check.h"
 
-/* What one restriction decided. */
-typedef enum {
-    SMTPD_CHECK_DUNNO, SMTPD_CHECK_OK, SMTPD_CHECK_REJECT,
-} SMTPD_CHECK_RESULT;
+#define SMTPD_CHECK_DELIM       ", \t\r\n"
 
-/* The request under evaluation. */
-typedef struct SMTPD_CHECK {
-    SMTPD_STATE *state;
-    SMTPD_LIST_ID list;
-    const char *rcpt;                   /* internal form */
-    const char *rcpt_ext;               /* external form, for replies */
-    BUF    *reply;
-} SMTPD_CHECK;
-
-typedef SMTPD_CHECK_RESULT (*SMTPD_CHECK_FN) (SMTPD_CHECK *check);
-
-/* smtpd_check_denied - "CODE DSN <what>: Xxx rejected: Access denied" */
-static SMTPD_CHECK_RESULT
-smtpd_check_denied(SMTPD_CHECK *check, int code, const char *dsn)
+/* smtpd_check_split - split a list; braced groups stay one word */
+ARGV   *
+smtpd_check_split(const char *value)
 {
-    SMTPD_STATE *state = check->state;
-    BUF    *sender = buf_alloc(100);
+    char   *copy = mystrdup(value);
+    char   *bp = copy, *word;
+    const char *err = NULL;
+    ARGV   *list = argv_alloc(4);
 
-    buf_sprintf(check->reply, "%d %s ", code, dsn);
-    switch (check->list) {
-    case SMTPD_LIST_CLIENT:
-        buf_sprintf_append(check->reply, "<%s>: Client host rejected",
-                           state->namaddr);
-        break;
-    case SMTPD_LIST_HELO:
-        buf_sprintf_append(check->reply, "<%s>: Helo command rejected",
-                           state->helo_name ? state->helo_name : "");
-        break;
-    case SMTPD_LIST_SENDER:
-        quote_822_local(sender, state->sender);
-        buf_sprintf_append(check->reply, "<%s>: Sender address rejected",
-                           buf_str(sender));
-        break;
-    default:
-        buf_sprintf_append(check->reply, "<%s>: Recipient address rejected",
-                           check->rcpt_ext);
-        break;
-    }
-    buf_strcat(check->reply, ": Access denied");
-    buf_free(sender);
-    return SMTPD_CHECK_REJECT;
+    while ((word = mystrtok_braced(&bp, SMTPD_CHECK_DELIM, &err)) != NULL)
+        argv_add(list, word);
+    if (err != NULL)
+        msg_warn("%s in \"%s\"", err, value);
+    myfree(copy);
+    return list;
 }
 
-/* smtpd_check_permit - permit */
-static SMTPD_CHECK_RESULT
-smtpd_check_permit(SMTPD_CHECK *check)
+/* smtpd_check_open - open the tables and policy servers a list names */
+static void
+smtpd_check_open(SMTPD_ACL *acl, const ARGV *list)
 {
-    (void) check;
-    return SMTPD_CHECK_OK;
-}
+    for (int i = 0; i < list->argc; i++) {
+        const char *word = list->argv[i];
 
-/* smtpd_check_reject - reject */
-static SMTPD_CHECK_RESULT
-smtpd_check_reject(SMTPD_CHECK *check)
-{
-    return smtpd_check_denied(check, 554, "5.7.1");
-}
-
-/* smtpd_check_defer - defer */
-static SMTPD_CHECK_RESULT
-smtpd_check_defer(SMTPD_CHECK *check)
-{
-    return smtpd_check_denied(check, 450, "4.7.1");
-}
-
-/* smtpd_check_mynetworks - permit_mynetworks */
-static SMTPD_CHECK_RESULT
-smtpd_check_mynetworks(SMTPD_CHECK *check)
-{
-    SMTPD_STATE *state = check->state;
-    int     found = match_list_match(state->settings->mynetworks,
-                                     state->name, state->addr, state->why);
-
-    if (found < 0)
-        msg_warn("%s", buf_str(state->why));
-    return found > 0 ? SMTPD_CHECK_OK : SMTPD_CHECK_DUNNO;
-}
-
-/* smtpd_check_sasl - permit_sasl_authenticated (no AUTH yet) */
-static SMTPD_CHECK_RESULT
-smtpd_check_sasl(SMTPD_CHECK *check)
-{
-    (void) check;
-    return SMTPD_CHECK_DUNNO;
-}
-
-/* smtpd_check_auth_dest - whether the recipient is ours or a relay
- * destination (trivial-rewrite's class is not "default"); -1 when the
- * question cannot be answered now */
-static int
-smtpd_check_auth_dest(SMTPD_CHECK *check)
-{
-    SMTPD_STATE *state = check->state;
-    RESOLVE_REPLY reply;
-    int     ret;
-
-    resolve_reply_init(&reply);
-    if (resolve_clnt_query(state->settings->resolve, state->sender,
-                           check->rcpt, &reply, state->why) < 0) {
-        msg_warn("%s", buf_str(state->why));
-        ret = -1;
-    } else if (reply.flags & RESOLVE_FLAG_FAIL) {
-        ret = -1;
-    } else {
-        ret = (reply.flags & RESOLVE_CLASS_MASK) != RESOLVE_CLASS_DEFAULT;
-    }
-    resolve_reply_free(&reply);
-    return ret;
-}
-
-/* smtpd_check_unauth - reject/defer_unauth_destination */
-static SMTPD_CHECK_RESULT
-smtpd_check_unauth(SMTPD_CHECK *check, int code, const char *dsn)
-{
-    int     auth;
-
-    if (check->list < SMTPD_LIST_RELAY)
-        return SMTPD_CHECK_DUNNO;
-    if ((auth = smtpd_check_auth_dest(check)) < 0) {
-        buf_sprintf(check->reply, "451 4.3.0 <%s>: Temporary lookup failure",
-                    check->rcpt_ext);
-        return SMTPD_CHECK_REJECT;
-    }
-    if (auth)
-        return SMTPD_CHECK_DUNNO;
-    buf_sprintf(check->reply, "%d %s <%s>: Relay access denied", code, dsn,
-                check->rcpt_ext);
-    return SMTPD_CHECK_REJECT;
-}
-
-/* smtpd_check_reject_unauth - reject_unauth_destination */
-static SMTPD_CHECK_RESULT
-smtpd_check_reject_unauth(SMTPD_CHECK *check)
-{
-    return smtpd_check_unauth(check, 554, "5.7.1");
-}
-
-/* smtpd_check_defer_unauth - defer_unauth_destination */
-static SMTPD_CHECK_RESULT
-smtpd_check_defer_unauth(SMTPD_CHECK *check)
-{
-    return smtpd_check_unauth(check, 454, "4.7.1");
-}
-
-/* The restrictions by name. */
-static const struct {
-    const char *name;
-    SMTPD_CHECK_FN fn;
-}       smtpd_check_table[] = {
-    {"permit", smtpd_check_permit},
-    {"reject", smtpd_check_reject},
-    {"defer", smtpd_check_defer},
-    {"permit_mynetworks", smtpd_check_mynetworks},
-    {"permit_sasl_authenticated", smtpd_check_sasl},
-    {"reject_unauth_destination", smtpd_check_reject_unauth},
-    {"defer_unauth_destination", smtpd_check_defer_unauth},
-};
-
-#define SMTPD_CHECK_COUNT \
-    (sizeof(smtpd_check_table) / sizeof(smtpd_check_table[0]))
-
-/* smtpd_check_find - the function of a restriction name, or NULL */
-static SMTPD_CHECK_FN
-smtpd_check_find(const char *name)
-{
-    for (size_t i = 0; i < SMTPD_CHECK_COUNT; i++)
-        if (strcasecmp(smtpd_check_table[i].name, name) == 0)
-            return smtpd_check_table[i].fn;
-    return NULL;
-}
-
-/* smtpd_check_parse - split a restriction list; -1 with "unknown smtpd
- * restriction" in why for a name not in the table */
-int
-smtpd_check_parse(SMTPD_SETTINGS *settings, SMTPD_LIST_ID list,
-                  const char *value, BUF *why)
-{
-    ARGV   *names = argv_split(value, ", \t\r\n");
-
-    for (int i = 0; i < names->argc; i++) {
-        if (smtpd_check_find(names->argv[i]) == NULL) {
-            buf_sprintf(why, "unknown smtpd restriction: \"%s\"",
-                        names->argv[i]);
-            argv_free(names);
-            return -1;
+        if (i > 0 && strcasecmp(list->argv[i - 1], SMTPD_CHECK_POLICY) == 0) {
+            if (htable_find(acl->policies, word) == NULL)
+                htable_enter(acl->policies, word,
+                             smtpd_check_policy_create(word));
+        } else if (strchr(word, ':') != NULL
+                   && htable_find(acl->maps, word) == NULL) {
+            htable_enter(acl->maps, word,
+                         maps_create(word, word, DICT_FLAG_DEFAULT));
         }
     }
-    settings->restrictions[list] = names;
-    return 0;
 }
 
-/* smtpd_check_list - one list; the verdict of the first restriction
- * that had one */
-static SMTPD_CHECK_RESULT
-smtpd_check_list(SMTPD_CHECK *check)
+/* smtpd_check_parse - split a list and open what it names */
+static ARGV *
+smtpd_check_parse(SMTPD_ACL *acl, const char *value)
 {
-    const ARGV *names = check->state->settings->restrictions[check->list];
-    SMTPD_CHECK_RESULT result = SMTPD_CHECK_DUNNO;
+    ARGV   *list = smtpd_check_split(value);
 
-    for (int i = 0; result == SMTPD_CHECK_DUNNO && i < names->argc; i++)
-        result = smtpd_check_find(names->argv[i]) (check);
-    return result;
+    smtpd_check_open(acl, list);
+    return list;
 }
 
-/* smtpd_check_rcpt - all lists for one recipient (internal and external
- * form); 0 to accept it, -1 with the SMTP reply in reply */
-int
-smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt, const char *ext,
-                 BUF *reply)
+/* smtpd_check_classes - smtpd_restriction_classes: each name is a
+ * main.cf parameter holding a list */
+static void
+smtpd_check_classes(SMTPD_ACL *acl)
 {
-    SMTPD_CHECK check = {.state = state, .rcpt = rcpt, .rcpt_ext = ext,
-    .reply = reply};
+    ARGV   *names = argv_split(var_smtpd_restriction_classes,
+                               SMTPD_CHECK_DELIM);
+    const char *value;
 
-    for (int list = 0; list < SMTPD_LIST_COUNT; list++) {
-        check.list = (SMTPD_LIST_ID) list;
-        if (smtpd_check_list(&check) == SMTPD_CHECK_REJECT)
-            return -1;
+    acl->classes = htable_create(10);
+    for (int i = 0; i < names->argc; i++) {
+        if ((value = mail_conf_eval(names->argv[i])) == NULL || *value == 0)
+            msg_fatal("restriction class `%s' needs a definition",
+                      names->argv[i]);
+        htable_enter(acl->classes, names->argv[i],
+                     smtpd_check_parse(acl, value));
     }
-    return 0;
+    argv_free(names);
+    htable_enter(acl->classes, "reject_sender_login_mismatch",
+                 smtpd_check_parse(acl, "reject_authenticated_sender_login_"
+                                   "mismatch reject_unauthenticated_sender_"
+                                   "login_mismatch"));
+}
+
+/* smtpd_check_has_required - whether a list (or a class it uses) has a
+ * restriction that refuses; the one after warn_if_reject does not count */
+static bool
+smtpd_check_has_required(const SMTPD_ACL *acl, const ARGV *list, int depth)
+{
+    static const char *const required[] = {
+        "reject_unauth_destination", "defer_unauth_destination", "reject",
+        "defer", "defer_if_permit", "check_relay_domains",
+    };
+    const ARGV *class;
+
+    for (int i = 0; i < list->argc && depth < 100; i++) {
+        if (strcmp(list->argv[i], "warn_if_reject") == 0) {
+            i++;
+            continue;
+        }
+        for (size_t j = 0; j < sizeof(required) / sizeof(required[0]); j++)
+            if (strcmp(list->argv[i], required[j]) == 0)
+                return true;
+        if ((class = htable_find(acl->classes, list->argv[i])) != NULL
+            && smtpd_check_has_required(acl, class, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+/* smtpd_check_maps - the tables of a parameter, NULL when it is empty */
+static MAPS *
+smtpd_check_maps(const char *title, const char *value)
+{
+    return *value ? maps_create(title, value, DICT_FLAG_DEFAULT) : NULL;
+}
+
+/* smtpd_check_override - receive_override_options has the option */
+static bool
+smtpd_check_override(const char *option)
+{
+    ARGV   *opts = argv_split(var_receive_override_options, SMTPD_CHECK_DELIM);
+    bool    found = false;
+
+    for (int i = 0; i < opts->argc && !found; i++)
+        found = strcasecmp(opts->argv[i], option) == 0;
+    argv_free(opts);
+    return found;
+}
+
+/* smtpd_check_rcpt_tables - the tables for unlisted addresses */
+static void
+smtpd_check_rcpt_tables(SMTPD_ACL *acl)
+{
+    acl->local_rcpt_maps = smtpd_check_maps("local_recipient_maps",
+                                            var_local_recipient_maps);
+    acl->rcpt_canon_maps = smtpd_check_maps("recipient_canonical_maps",
+                                            var_recipient_canonical_maps);
+    acl->send_canon_maps = smtpd_check_maps("sender_canonical_maps",
+                                            var_sender_canonical_maps);
+    acl->canonical_maps = smtpd_check_maps("canonical_maps",
+                                           var_canonical_maps);
+    acl->virt_alias_maps = smtpd_check_maps("virtual_alias_maps",
+                                            var_virtual_alias_maps);
+    acl->virt_mailbox_maps = smtpd_check_maps("virtual_mailbox_maps",
+                                              var_virtual_mailbox_maps);
+    acl->relay_rcpt_maps = smtpd_check_maps("relay_recipient_maps",
+                                            var_relay_recipient_maps);
+}
+
+/* smtpd_check_init - parse everything; configuration errors are fatal */
+void
+smtpd_check_init(SMTPD_SETTINGS *settings)
+{
+    SMTPD_ACL *acl = mycalloc(1, sizeof(*acl));
+    const char *values[SMTPD_LIST_COUNT] = {
+        var_smtpd_client_restrictions, var_smtpd_helo_restrictions,
+        var_smtpd_sender_restrictions, var_smtpd_relay_restrictions,
+        var_smtpd_recipient_restrictions, var_smtpd_etrn_restrictions,
+        var_smtpd_data_restrictions, var_smtpd_end_of_data_restrictions,
+    };
+
+    acl->maps = htable_create(10);
+    acl->policies = htable_create(1);
+    for (int i = 0; i < SMTPD_LIST_COUNT; i++)
+        acl->lists[i] = smtpd_check_parse(acl, values[i]);
+    smtpd_check_classes(acl);
+    if (!smtpd_check_has_required(acl, acl->lists[SMTPD_LIST_RELAY], 0)
+        && !smtpd_check_has_required(acl, acl->lists[SMTPD_LIST_RCPT], 0))
+        msg_fatal("in parameter smtpd_relay_restrictions or "
+                  "smtpd_recipient_restrictions, specify at least one "
+                  "working instance of: reject_unauth_destination, "
+                  "defer_unauth_destination, reject, defer, defer_if_permit "
+                  "or check_relay_domains");
+    smtpd_check_rcpt_tables(acl);
+    acl->parent_style = parent_domain_matches("smtpd_access_maps");
+    acl->no_unknown_rcpt = smtpd_check_override("no_unknown_recipient_checks");
+    settings->acl = acl;
+}
+
+/* smtpd_check_session - the engine's state for a new session */
+void
+smtpd_check_session(SMTPD_STATE *state)
+{
+    SMTPD_CHECK *check = mycalloc(1, sizeof(*check));
+
+    check->state = state;
+    check->acl = state->settings->acl;
+    check->reply = buf_alloc(100);
+    check->scratch = buf_alloc(100);
+    state->check = check;
+    smtpd_check_resolve_init(check);
+    smtpd_check_pipe_init(state);
+}
+
+/* smtpd_check_session_free - end of session */
+void
+smtpd_check_session_free(SMTPD_STATE *state)
+{
+    SMTPD_CHECK *check = state->check;
+
+    buf_free(check->reply);
+    buf_free(check->scratch);
+    if (check->defer_if_permit.reason)
+        buf_free(check->defer_if_permit.reason);
+    if (check->defer_if_reject.reason)
+        buf_free(check->defer_if_reject.reason);
+    smtpd_check_resolve_free(check);
+    myfree(check->pipe);
+    myfree(check);
+    state->check = NULL;
+}
+
+/* smtpd_check_reset - forget what belonged to the mail transaction */
+void
+smtpd_check_reset(SMTPD_STATE *state)
+{
+    SMTPD_SAVED *saved = &state->saved;
+
+    saved->flags = 0;
+    myfree(saved->filter);
+    myfree(saved->redirect);
+    saved->filter = saved->redirect = NULL;
+    if (saved->bcc)
+        argv_free(saved->bcc);
+    if (saved->prepend)
+        argv_free(saved->prepend);
+    saved->bcc = saved->prepend = NULL;
+    if (state->check) {
+        state->check->discard = false;
+        state->check->sender_rcptmap_checked = false;
+    }
+}
+
+/* What each list refuses, and what a bare table in it stands for. */
+static const struct {
+    const char *class;
+    const char *def_acl;
+}       smtpd_check_names[SMTPD_LIST_COUNT] = {
+    [SMTPD_LIST_CLIENT] = {SMTPD_NAME_CLIENT, SMTPD_ACL_CLIENT},
+    [SMTPD_LIST_HELO] = {SMTPD_NAME_HELO, SMTPD_ACL_HELO},
+    [SMTPD_LIST_SENDER] = {SMTPD_NAME_SENDER, SMTPD_ACL_SENDER},
+    [SMTPD_LIST_RELAY] = {SMTPD_NAME_RECIPIENT, SMTPD_ACL_RECIPIENT},
+    [SMTPD_LIST_RCPT] = {SMTPD_NAME_RECIPIENT, SMTPD_ACL_RECIPIENT},
+    [SMTPD_LIST_ETRN] = {SMTPD_NAME_ETRN, SMTPD_ACL_ETRN},
+    [SMTPD_LIST_DATA] = {SMTPD_NAME_DATA, NULL},
+    [SMTPD_LIST_EOD] = {SMTPD_NAME_EOD, NULL},
+};
+
+/* smtpd_check_run - one list, refusing "<name>: CLASS"; the verdict */
+static int
+smtpd_check_run(SMTPD_CHECK *check, SMTPD_LIST_ID id, const char *name)
+{
+    const ARGV *list = check->acl->lists[id];
+
+    check->recursion = 0;
+    check->warn_if_reject = 0;
+    check->defer_if_reject.active = false;
+    check->reply_name = name;
+    check->reply_class = smtpd_check_names[id].class;
+    check->def_acl = smtpd_check_names[id].def_acl;
+    return list->argc ? smtpd_check_list(check, list) : SMTPD_CHECK_DUNNO;
+}
+
+/* smtpd_check_stage - a list that starts with the defer_if_permit of
+ * the earlier stages (dip) and leaves its own in *dip_out */
+static int
+smtpd_check_stage(SMTPD_CHECK *check, SMTPD_LIST_ID id, const char *name,
+                  bool dip, bool *dip_out)
+{
+    int     status;
+
+    check->defer_if_permit.active = dip;
+    status = smtpd_check_run(check, id, name);
+    *dip_out = check->defer_if_permit.active;
+    return status;
+}
+
+/* smtpd_check_result - the reply for a verdict, NULL to go on */
+static const char *
+smtpd_check_result(SMTPD_CHECK *check, int status)
+{
+    return status == SMTPD_CHECK_REJECT ? buf_str(check->reply) : NULL;
+}
+
+/* smtpd_check_final - a pending defer_if_permit turns a permit into its
+ * deferral */
+static int
+smtpd_check_final(SMTPD_CHECK *check, int status)
+{
+    SMTPD_DEFER *dip = &check->defer_if_permit;
+
+    if (status == SMTPD_CHECK_REJECT || !dip->active)
+        return status;
+    return smtpd_check_reject(check, dip->class, dip->code, dip->dsn, "%s",
+                              buf_str(dip->reason));
+}
+
+/* smtpd_check_view - what the stages look at: the session's own (the
+ * recipient is the first one accepted, as in Postfix) */
+static SMTPD_CHECK *
+smtpd_check_view(SMTPD_STATE *state)
+{
+    SMTPD_CHECK *check = state->check;
+
+    check->helo = state->helo_name;
+    check->sender = state->sender;
+    check->recipient = state->first_rcpt;
+    check->etrn = NULL;
+    return check;
+}
+
+/* smtpd_check_client_stage - smtpd_client_restrictions */
+static const char *
+smtpd_check_client_stage(SMTPD_CHECK *check)
+{
+    return smtpd_check_result(check,
+                         smtpd_check_stage(check, SMTPD_LIST_CLIENT,
+                                           check->state->namaddr, false,
+                                           &check->defer_if_permit_client));
+}
+
+/* smtpd_check_helo_stage - smtpd_helo_restrictions for helo */
+static const char *
+smtpd_check_helo_stage(SMTPD_CHECK *check, const char *helo)
+{
+    const char *saved = check->helo;
+    int     status;
+
+    if (helo == NULL)
+        return NULL;
+    check->helo = helo;
+    status = smtpd_check_stage(check, SMTPD_LIST_HELO, helo,
+                               check->defer_if_permit_client,
+                               &check->defer_if_permit_helo);
+    check->helo = saved;
+    return smtpd_check_result(check, status);
+}
+
+/* smtpd_check_mail_stage - smtpd_sender_restrictions for sender, then
+ * smtpd_reject_unlisted_sender */
+static const char *
+smtpd_check_mail_stage(SMTPD_CHECK *check, const char *sender)
+{
+    const char *saved = check->sender;
+    int     status;
+
+    if (sender == NULL)
+        return NULL;
+    check->sender = sender;
+    check->sender_rcptmap_checked = false;
+    status = smtpd_check_stage(check, SMTPD_LIST_SENDER, sender,
+                               check->defer_if_permit_client
+                               | check->defer_if_permit_helo,
+                               &check->defer_if_permit_sender);
+    if (var_smtpd_reject_unlisted_sender && status != SMTPD_CHECK_REJECT
+        && !check->discard)
+        status = smtpd_check_unlisted_sender(check, NULL);
+    check->sender = saved;
+    return smtpd_check_result(check, status);
+}
+
+/* smtpd_check_connect - the client list at connect (no delay) */
+const char *
+smtpd_check_connect(SMTPD_STATE *state)
+{
+    if (var_smtpd_delay_reject)
+        return NULL;
+    return smtpd_check_client_stage(smtpd_check_view(state));
+}
+
+/* smtpd_check_helo - the HELO list at HELO/EHLO (no delay) */
+const char *
+smtpd_check_helo(SMTPD_STATE *state, const char *helo)
+{
+    if (var_smtpd_delay_reject)
+        return NULL;
+    return smtpd_check_helo_stage(smtpd_check_view(state), helo);
+}
+
+/* smtpd_check_mail - the sender list at MAIL (no delay) */
+const char *
+smtpd_check_mail(SMTPD_STATE *state, const char *sender)
+{
+    if (var_smtpd_delay_reject)
+        return NULL;
+    return smtpd_check_mail_stage(smtpd_check_view(state), sender);
+}
+
+/* smtpd_check_delayed - the client, HELO and sender lists at RCPT (and
+ * ETRN, without the sender) when smtpd_delay_reject = yes */
+static const char *
+smtpd_check_delayed(SMTPD_CHECK *check, bool sender)
+{
+    const char *err;
+
+    if (!var_smtpd_delay_reject)
+        return NULL;
+    if ((err = smtpd_check_client_stage(check)) == NULL
+        && (err = smtpd_check_helo_stage(check, check->helo)) == NULL
+        && sender)
+        err = smtpd_check_mail_stage(check, check->sender);
+    return err;
+}
+
+/* smtpd_check_rcpt_lists - relay, then recipient restrictions, then the
+ * pending deferral and the unlisted recipient check */
+static int
+smtpd_check_rcpt_lists(SMTPD_CHECK *check)
+{
+    const char *rcpt = check->recipient;
+    int     status = SMTPD_CHECK_DUNNO;
+
+    check->defer_if_permit.active = check->defer_if_permit_sender;
+    for (int id = SMTPD_LIST_RELAY; id <= SMTPD_LIST_RCPT; id++)
+        if ((status = smtpd_check_run(check, (SMTPD_LIST_ID) id, rcpt))
+            == SMTPD_CHECK_REJECT)
+            break;
+    status = smtpd_check_final(check, status);
+    if (var_smtpd_reject_unlisted_recipient && status != SMTPD_CHECK_REJECT
+        && !check->discard)
+        status = smtpd_check_unlisted_rcpt(check, NULL);
+    return status;
+}
+
+/* smtpd_check_rcpt - RCPT TO (and VRFY) */
+const char *
+smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt)
+{
+    SMTPD_CHECK *check = smtpd_check_view(state);
+    const char *err;
+
+    if (strcasecmp(rcpt, "postmaster") == 0)
+        return NULL;
+    check->recipient = rcpt;
+    check->recipient_rcptmap_checked = false;
+    if ((err = smtpd_check_delayed(check, true)) == NULL)
+        err = smtpd_check_result(check, smtpd_check_rcpt_lists(check));
+    return err;
+}
+
+/* smtpd_check_etrn - ETRN domain */
+const char *
+smtpd_check_etrn(SMTPD_STATE *state, const char *domain)
+{
+    SMTPD_CHECK *check = smtpd_check_view(state);
+    const char *err;
+    bool    dip;
+    int     status;
+
+    check->etrn = domain;
+    if ((err = smtpd_check_delayed(check, false)) == NULL) {
+        status = smtpd_check_stage(check, SMTPD_LIST_ETRN, domain,
+                                   check->defer_if_permit_client
+                                   | check->defer_if_permit_helo, &dip);
+        err = smtpd_check_result(check, smtpd_check_final(check, status));
+    }
+    return err;
+}
+
+/* smtpd_check_message - DATA and END-OF-DATA: the recipient only when
+ * there is one */
+static const char *
+smtpd_check_message(SMTPD_STATE *state, SMTPD_LIST_ID id, const char *name)
+{
+    SMTPD_CHECK *check = smtpd_check_view(state);
+    bool    dip;
+
+    check->recipient = state->rcpt_count == 1 ? state->first_rcpt : NULL;
+    return smtpd_check_result(check, smtpd_check_final(check,
+                      smtpd_check_stage(check, id, name, false, &dip)));
+}
+
+/* smtpd_check_data - DATA (and the first BDAT) */
+const char *
+smtpd_check_data(SMTPD_STATE *state)
+{
+    return smtpd_check_message(state, SMTPD_LIST_DATA, "DATA");
+}
+
+/* smtpd_check_eod - the end of the message */
+const char *
+smtpd_check_eod(SMTPD_STATE *state)
+{
+    return smtpd_check_message(state, SMTPD_LIST_EOD, "END-OF-MESSAGE");
+}
+
+/* smtpd_check_refusal - send a stage's reply; 421 and 521 hang up */
+void
+smtpd_check_refusal(SMTPD_STATE *state, const char *reply)
+{
+    smtpd_reply(state, "%s", reply);
+    if (strncmp(reply, "421", 3) == 0 || strncmp(reply, "521", 3) == 0)
+        state->quit = true;
 }

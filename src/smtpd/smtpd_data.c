@@ -12,7 +12,9 @@
  * BDAT: exactly the announced number of bytes, taken literally (no dot
  * handling), lines split at <LF>; BDAT ... LAST ends the message. The
  * chunk of a BDAT that cannot be accepted is still read, so the session
- * stays in step with the client. */
+ * stays in step with the client; after smtpd_data_restrictions refused
+ * the first chunk, each further one up to LAST is "551 5.0.0 Discarded N
+ * bytes after earlier error", as in Postfix. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,34 @@ smtpd_data_ready(SMTPD_STATE *state)
         return -1;
     }
     return 0;
+}
+
+/* smtpd_data_allowed - smtpd_data_restrictions; 0 or -1 after a reply */
+static int
+smtpd_data_allowed(SMTPD_STATE *state)
+{
+    const char *err;
+
+    if ((err = smtpd_check_data(state)) == NULL)
+        return 0;
+    smtpd_check_refusal(state, err);
+    return -1;
+}
+
+/* smtpd_data_end - the end of the message: smtpd_end_of_data_restrictions
+ * (unless the message is already refused), then cleanup's verdict */
+static int
+smtpd_data_end(SMTPD_STATE *state)
+{
+    const char *err;
+
+    state->where = "END-OF-MESSAGE";
+    if (!state->too_big && (err = smtpd_check_eod(state)) != NULL) {
+        smtpd_check_refusal(state, err);
+        smtpd_state_reset(state);
+        return -1;
+    }
+    return smtpd_queue_finish(state);
 }
 
 /* smtpd_data_bare_lf - a bare LF in DATA content: 0 to accept it as a
@@ -128,6 +158,8 @@ smtpd_data(SMTPD_STATE *state, char *args)
         smtpd_reply(state, "503 5.5.1 Error: DATA after BDAT");
         return -1;
     }
+    if (smtpd_data_allowed(state) < 0)
+        return -1;
     if (smtpd_queue_start(state) < 0) {
         smtpd_state_reset(state);
         smtpd_reply(state, "451 4.3.0 Error: queue file write error");
@@ -137,8 +169,7 @@ smtpd_data(SMTPD_STATE *state, char *args)
     smtpd_reply_flush(state);
     if (smtpd_data_read(state) < 0)
         return -1;
-    state->where = "END-OF-MESSAGE";
-    return smtpd_queue_finish(state);
+    return smtpd_data_end(state);
 }
 
 /* smtpd_bdat_lines - pass the complete lines of the BDAT buffer on;
@@ -205,6 +236,20 @@ smtpd_bdat_args(char *args, long *size, bool *last)
     return *last || *end == 0 ? 0 : -1;
 }
 
+/* smtpd_bdat_discard - a chunk of a message that smtpd_data_restrictions
+ * refused: read, dropped, "551"; -1 */
+static int
+smtpd_bdat_discard(SMTPD_STATE *state, long size, bool last)
+{
+    if (smtpd_bdat_chunk(state, size, false) < 0)
+        return -1;
+    smtpd_reply(state, "551 5.0.0 Discarded %ld bytes after earlier error",
+                size);
+    if (last)
+        smtpd_state_reset(state);
+    return -1;
+}
+
 /* smtpd_bdat - BDAT count [LAST] */
 int
 smtpd_bdat(SMTPD_STATE *state, char *args)
@@ -220,7 +265,13 @@ smtpd_bdat(SMTPD_STATE *state, char *args)
         state->quit = true;                 /* cannot find the next command */
         return -1;
     }
+    if (state->bdat_refused)
+        return smtpd_bdat_discard(state, size, last);
     ok = smtpd_data_ready(state) == 0;
+    if (ok && !state->bdat_seen && smtpd_data_allowed(state) < 0) {
+        state->bdat_refused = true;
+        ok = false;
+    }
     if (ok && !state->bdat_seen && smtpd_queue_start(state) < 0) {
         smtpd_state_reset(state);
         smtpd_reply(state, "451 4.3.0 Error: queue file write error");
@@ -237,6 +288,5 @@ smtpd_bdat(SMTPD_STATE *state, char *args)
         return 0;
     }
     smtpd_bdat_lines(state, true);
-    state->where = "END-OF-MESSAGE";
-    return smtpd_queue_finish(state);
+    return smtpd_data_end(state);
 }

@@ -2,9 +2,10 @@
  *
  * Either ends a mail transaction in progress and records the client's
  * host name (the first word of the argument) for the log, the Received:
- * header and the restrictions. EHLO lists the ESMTP extensions in
- * Postfix 3.7's order, without those named in
- * smtpd_discard_ehlo_keywords. */
+ * header and the restrictions (with smtpd_delay_reject = no, the HELO
+ * restrictions run here, and a refused name changes nothing). EHLO
+ * lists the ESMTP extensions in Postfix 3.7's order, without those
+ * named in smtpd_discard_ehlo_keywords. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,11 +16,17 @@
 static int
 smtpd_helo_name(SMTPD_STATE *state, char *args, const char *verb)
 {
+    const char *err;
+
     if (*args == 0) {
         smtpd_reply(state, "501 Syntax: %s hostname", verb);
         return -1;
     }
     args[strcspn(args, " \t")] = 0;            /* Postfix: the first word */
+    if ((err = smtpd_check_helo(state, args)) != NULL) {
+        smtpd_check_refusal(state, err);
+        return -1;
+    }
     smtpd_state_reset(state);
     if (state->helo_name != NULL)
         myfree(state->helo_name);

@@ -2,7 +2,7 @@
  * fail2ban), in Postfix's words:
  *
  *   NOQUEUE: reject: RCPT from NAME[ADDR]: REPLY; from=<S> to=<R>
- *           proto=ESMTP helo=<H>
+ *           proto=ESMTP helo=<H>     (also warn:, hold:, filter:, ...)
  *   disconnect from NAME[ADDR] ehlo=1 mail=1 rcpt=0/1 ... commands=3/4
  *   lost connection after DATA (0 bytes) from NAME[ADDR]
  *   timeout after RCPT from NAME[ADDR]
@@ -20,25 +20,29 @@ static const char *const smtpd_log_names[SMTPD_CMD_COUNT] = {
     "vrfy", "etrn", "quit", "unknown",
 };
 
-/* smtpd_log_reject - a refused command: the reply and the envelope */
+/* smtpd_log_whatsup - an event of a command ("reject", "warn", "hold",
+ * ...): the text and the envelope so far */
 void
-smtpd_log_reject(SMTPD_STATE *state, const char *reply, const char *rcpt)
+smtpd_log_whatsup(SMTPD_STATE *state, const char *what, const char *text,
+                  const char *sender, const char *recipient, const char *helo)
 {
     BUF    *line = buf_alloc(200);
     BUF    *ext = buf_alloc(100);
 
-    buf_sprintf(line, "%s: reject: %s from %s: %s;",
-                state->queue_id ? state->queue_id : "NOQUEUE",
-                state->where, state->namaddr, reply);
-    if (state->sender != NULL) {
-        quote_822_local(ext, state->sender);
-        buf_sprintf_append(line, " from=<%s>", buf_str(ext));
+    buf_sprintf(line, "%s: %s: %s from %s: %s;",
+                state->queue_id ? state->queue_id : "NOQUEUE", what,
+                state->where, state->namaddr, text);
+    if (sender != NULL) {
+        quote_822_local(ext, sender);
+        buf_sprintf_append(line, " from=<%s>", *sender ? buf_str(ext) : "");
     }
-    if (rcpt != NULL)
-        buf_sprintf_append(line, " to=<%s>", rcpt);
+    if (recipient != NULL) {
+        quote_822_local(ext, recipient);
+        buf_sprintf_append(line, " to=<%s>", buf_str(ext));
+    }
     buf_sprintf_append(line, " proto=%s", state->protocol);
-    if (state->helo_name != NULL)
-        buf_sprintf_append(line, " helo=<%s>", state->helo_name);
+    if (helo != NULL)
+        buf_sprintf_append(line, " helo=<%s>", helo);
     msg_info("%s", buf_str(line));
     buf_free(line);
     buf_free(ext);

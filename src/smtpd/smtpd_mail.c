@@ -1,14 +1,16 @@
 /* smtpd_mail - MAIL FROM:<sender> [SIZE=n] [BODY=7BIT|8BITMIME]
  * [RET=FULL|HDRS] [ENVID=xtext] [SMTPUTF8].
  *
- * Starts a mail transaction. The sender is not checked here: with
- * smtpd_delay_reject = yes the restrictions run at RCPT time. Replies
+ * Starts a mail transaction. The sender restrictions run here only with
+ * smtpd_delay_reject = no (by default they run at RCPT time). Replies
  * and their codes are Postfix 3.7's. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mymalloc.h"
 #include "smtpd.h"
@@ -17,7 +19,8 @@
 #define SMTPD_RET_FULL  1
 #define SMTPD_RET_HDRS  2
 
-/* smtpd_mail_size - SIZE=value; 0 or -1 after a reply */
+/* smtpd_mail_size - SIZE=value, remembered for the policy service; 0 or
+ * -1 after a reply */
 static int
 smtpd_mail_size(SMTPD_STATE *state, const char *value)
 {
@@ -35,6 +38,7 @@ smtpd_mail_size(SMTPD_STATE *state, const char *value)
         smtpd_reply(state, "552 5.3.4 Message size exceeds fixed limit");
         return -1;
     }
+    state->msg_size = size;
     return 0;
 }
 
@@ -135,24 +139,42 @@ smtpd_mail_args(SMTPD_STATE *state, char *args, BUF *addr)
     return ret;
 }
 
+/* smtpd_mail_instance - the policy service's "instance" of this
+ * transaction: pid, time (seconds, microseconds) and count, in hex */
+static void
+smtpd_mail_instance(SMTPD_STATE *state)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    state->arrival = tv.tv_sec;
+    buf_sprintf(state->instance, "%x.%lx.%lx.%x", (unsigned) getpid(),
+                (unsigned long) tv.tv_sec, (unsigned long) tv.tv_usec,
+                (unsigned) state->instance_seq++);
+}
+
 /* smtpd_mail - MAIL */
 int
 smtpd_mail(SMTPD_STATE *state, char *args)
 {
     BUF    *addr;
+    const char *err = NULL;
 
     if (state->sender != NULL) {
         smtpd_reply(state, "503 5.5.1 Error: nested MAIL command");
         return -1;
     }
     addr = buf_alloc(100);
-    if (smtpd_mail_args(state, args, addr) < 0) {
-        smtpd_state_reset(state);
-        buf_free(addr);
-        return -1;
+    if (smtpd_mail_args(state, args, addr) == 0) {
+        smtpd_mail_instance(state);
+        if ((err = smtpd_check_mail(state, buf_str(addr))) == NULL) {
+            state->sender = buf_export(addr);
+            smtpd_reply(state, "250 2.1.0 Ok");
+            return 0;
+        }
+        smtpd_check_refusal(state, err);
     }
-    state->sender = buf_export(addr);
-    state->arrival = time(NULL);
-    smtpd_reply(state, "250 2.1.0 Ok");
-    return 0;
+    smtpd_state_reset(state);
+    buf_free(addr);
+    return -1;
 }

@@ -1,12 +1,14 @@
 /* smtpd_misc - the small commands: RSET, NOOP, QUIT, VRFY, ETRN.
  *
- * VRFY answers as Postfix does without local_recipient_maps: "252" with
- * the argument as given, unless disable_vrfy_command. ETRN has no flush
- * service to ask yet, so it gets the reply Postfix gives when the flush
- * service cannot serve the domain. */
+ * VRFY runs the recipient restrictions (as RCPT does: unknown local users
+ * are refused), then answers "252" with the argument as given, unless
+ * disable_vrfy_command. ETRN runs smtpd_etrn_restrictions; it has no
+ * flush service to ask yet, so it gets the reply Postfix gives when the
+ * flush service cannot serve the domain. */
 #include <string.h>
 
 #include "msg.h"
+#include "quote_822_local.h"
 #include "smtpd.h"
 
 /* smtpd_rset - RSET: forget the transaction */
@@ -41,11 +43,30 @@ smtpd_quit(SMTPD_STATE *state, char *args)
     return 0;
 }
 
-/* smtpd_vrfy - VRFY address */
+/* smtpd_vrfy_addr - the address of a VRFY argument, in internal form:
+ * the first word, without its angle brackets */
+static void
+smtpd_vrfy_addr(const char *args, BUF *addr)
+{
+    size_t  len = strcspn(args, " \t");
+    BUF    *word = buf_alloc(len + 1);
+
+    buf_append(word, args, len);
+    if (len >= 2 && args[0] == '<' && args[len - 1] == '>') {
+        buf_reset(word);
+        buf_append(word, args + 1, len - 2);
+    }
+    unquote_822_local(addr, buf_str(word));
+    buf_free(word);
+}
+
+/* smtpd_vrfy - VRFY address: the recipient restrictions, then 252 */
 int
 smtpd_vrfy(SMTPD_STATE *state, char *args)
 {
     size_t  len = strlen(args);
+    const char *err;
+    BUF    *addr;
 
     if (state->settings->disable_vrfy) {
         smtpd_reply(state, "502 5.5.1 VRFY command is disabled");
@@ -53,6 +74,14 @@ smtpd_vrfy(SMTPD_STATE *state, char *args)
     }
     if (len == 0) {
         smtpd_reply(state, "501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        return -1;
+    }
+    addr = buf_alloc(len + 1);
+    smtpd_vrfy_addr(args, addr);
+    err = smtpd_check_rcpt(state, buf_str(addr));
+    buf_free(addr);
+    if (err != NULL) {
+        smtpd_check_refusal(state, err);
         return -1;
     }
     smtpd_reply(state, "252 2.0.0 %s", args);
@@ -63,6 +92,8 @@ smtpd_vrfy(SMTPD_STATE *state, char *args)
 int
 smtpd_etrn(SMTPD_STATE *state, char *args)
 {
+    const char *err;
+
     if (*args == 0 || strpbrk(args, " \t") != NULL) {
         smtpd_reply(state, "500 Syntax: ETRN domain");
         return -1;
@@ -73,6 +104,10 @@ smtpd_etrn(SMTPD_STATE *state, char *args)
     }
     if (state->sender != NULL) {
         smtpd_reply(state, "503 Error: MAIL transaction in progress");
+        return -1;
+    }
+    if ((err = smtpd_check_etrn(state, args)) != NULL) {
+        smtpd_check_refusal(state, err);
         return -1;
     }
     msg_warn("reject: ETRN %.100s... from %s", args, state->namaddr);

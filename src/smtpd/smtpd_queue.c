@@ -4,10 +4,12 @@
  * first accepted recipient it connects to cleanup and sends T, the
  * log_ident and rewrite_context attributes, S, the client attributes;
  * for each recipient dsn_orig_rcpt (and notify_flags), O, R; at DATA or
- * BDAT M and the Received: header; then the content as it arrives, X,
- * E. Only when cleanup answers 0 is the message ours: then, and only
- * then, the client hears "250 2.0.0 Ok: queued as ID". Peers:
- * cleanup_clnt, rec_stream, mail_date. */
+ * BDAT 'f' (HOLD/DISCARD actions), M, the PREPEND actions' headers and
+ * the Received: header; then the content as it arrives, X, 'f' again,
+ * the FILTER, REDIRECT and BCC actions, E. Only when cleanup answers 0
+ * is the message ours: then, and only then, the client hears
+ * "250 2.0.0 Ok: queued as ID". Peers: cleanup_clnt, rec_stream,
+ * mail_date. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,7 +156,52 @@ smtpd_queue_line(SMTPD_STATE *state, const char *line)
     smtpd_queue_record(state, REC_TYPE_NORM, line, strlen(line));
 }
 
-/* smtpd_queue_start - the start of the content: 'M' and Received: */
+/* smtpd_queue_flags - the HOLD/DISCARD actions, as an 'f' record */
+static void
+smtpd_queue_flags(SMTPD_STATE *state)
+{
+    char    num[20];
+
+    if (state->saved.flags != 0) {
+        snprintf(num, sizeof(num), "%d", state->saved.flags);
+        smtpd_queue_record(state, REC_TYPE_FLGS, num, strlen(num));
+    }
+}
+
+/* smtpd_queue_prepend - the PREPEND actions' header lines */
+static void
+smtpd_queue_prepend(SMTPD_STATE *state)
+{
+    const ARGV *lines = state->saved.prepend;
+
+    for (int i = 0; lines != NULL && i < lines->argc; i++)
+        smtpd_queue_line(state, lines->argv[i]);
+}
+
+/* smtpd_queue_actions - after the content: the actions of the access
+ * maps that cleanup carries out ('f', FILTER 'L', REDIRECT '>', each BCC
+ * as 'R' with notify_flags=NEVER), as Postfix 3.7's smtpd sends them */
+static void
+smtpd_queue_actions(SMTPD_STATE *state)
+{
+    const SMTPD_SAVED *saved = &state->saved;
+
+    smtpd_queue_flags(state);
+    if (saved->filter != NULL)
+        smtpd_queue_record(state, REC_TYPE_FILT, saved->filter,
+                           strlen(saved->filter));
+    if (saved->redirect != NULL)
+        smtpd_queue_record(state, REC_TYPE_RDR, saved->redirect,
+                           strlen(saved->redirect));
+    for (int i = 0; saved->bcc != NULL && i < saved->bcc->argc; i++) {
+        smtpd_queue_record(state, REC_TYPE_RCPT, saved->bcc->argv[i],
+                           strlen(saved->bcc->argv[i]));
+        smtpd_queue_attr(state, "notify_flags", "1");
+    }
+}
+
+/* smtpd_queue_start - the start of the content: 'M', the PREPEND
+ * headers, Received: */
 int
 smtpd_queue_start(SMTPD_STATE *state)
 {
@@ -162,7 +209,9 @@ smtpd_queue_start(SMTPD_STATE *state)
     BUF    *line = buf_alloc(200);
     const char *proto = state->smtputf8 ? "UTF8SMTP" : state->protocol;
 
+    smtpd_queue_flags(state);
     smtpd_queue_record(state, REC_TYPE_MESG, "", 0);
+    smtpd_queue_prepend(state);
     buf_sprintf(line, "Received: from %s (%s [%s%s])",
                 state->helo_name ? state->helo_name : state->name,
                 state->name, strchr(state->addr, ':') ? "IPv6:" : "",
@@ -236,6 +285,7 @@ smtpd_queue_finish(SMTPD_STATE *state)
         status = CLEANUP_STAT_SIZE;
     } else {
         smtpd_queue_record(state, REC_TYPE_XTRA, "", 0);
+        smtpd_queue_actions(state);
         smtpd_queue_record(state, REC_TYPE_END, "", 0);
         status = cleanup_close(state->cleanup, reason);
         state->cleanup = NULL;

@@ -1,11 +1,11 @@
 /* smtpd_rcpt - RCPT TO:<recipient> [NOTIFY=...] [ORCPT=type;xtext].
  *
- * Runs the restrictions (smtpd_check.c), opens the cleanup connection
- * at the first accepted recipient (the queue id exists from then on, as
- * in Postfix) and sends the recipient's envelope records. */
+ * Runs the restrictions (smtpd_check.c, which logs a refusal), opens the
+ * cleanup connection at the first accepted recipient (the queue id exists
+ * from then on, as in Postfix) and sends the recipient's envelope
+ * records. */
 #include <string.h>
 
-#include "quote_822_local.h"
 #include "smtpd.h"
 
 /* DSN NOTIFY= bits as cleanup's notify_flags attribute (Postfix's). */
@@ -99,25 +99,19 @@ static int
 smtpd_rcpt_accept(SMTPD_STATE *state, const char *addr, const char *orcpt,
                   int notify)
 {
-    BUF    *ext = buf_alloc(100);
-    BUF    *reply = buf_alloc(100);
-    int     ret = 0;
+    const char *err;
 
-    quote_822_local(ext, addr);
-    if (smtpd_check_rcpt(state, addr, buf_str(ext), reply) != 0) {
-        smtpd_log_reject(state, buf_str(reply), buf_str(ext));
-        smtpd_reply(state, "%s", buf_str(reply));
-        ret = -1;
-    } else if ((state->cleanup == NULL && smtpd_queue_open(state) < 0)
-               || smtpd_queue_rcpt(state, addr, orcpt, notify) < 0) {
-        smtpd_reply(state, "451 4.3.0 Error: queue file write error");
-        ret = -1;
-    } else {
-        smtpd_reply(state, "250 2.1.5 Ok");
+    if ((err = smtpd_check_rcpt(state, addr)) != NULL) {
+        smtpd_check_refusal(state, err);
+        return -1;
     }
-    buf_free(ext);
-    buf_free(reply);
-    return ret;
+    if ((state->cleanup == NULL && smtpd_queue_open(state) < 0)
+        || smtpd_queue_rcpt(state, addr, orcpt, notify) < 0) {
+        smtpd_reply(state, "451 4.3.0 Error: queue file write error");
+        return -1;
+    }
+    smtpd_reply(state, "250 2.1.5 Ok");
+    return 0;
 }
 
 /* smtpd_rcpt - RCPT */

@@ -2,7 +2,8 @@
  *
  * smtpd_state_init() sets up a session, smtpd_state_reset() ends a mail
  * transaction (RSET, after DATA, a new HELO), dropping an open cleanup
- * connection so that cleanup discards the unfinished message. */
+ * connection so that cleanup discards the unfinished message, and what
+ * the restrictions asked cleanup to do with it. */
 #include <string.h>
 
 #include "mymalloc.h"
@@ -22,6 +23,7 @@ smtpd_state_init(SMTPD_STATE *state, STREAM *client,
     state->buf = buf_alloc(100);
     state->why = buf_alloc(100);
     state->chunk = buf_alloc(100);
+    state->instance = buf_alloc(40);
 }
 
 /* smtpd_state_free_str - free and clear one string field */
@@ -46,11 +48,14 @@ smtpd_state_reset(SMTPD_STATE *state)
     smtpd_state_free_str(&state->envid);
     smtpd_state_free_str(&state->first_rcpt);
     smtpd_state_free_str(&state->queue_id);
+    smtpd_check_reset(state);
     state->encoding = NULL;
+    state->msg_size = 0;
     state->ret_flags = 0;
     state->smtputf8 = false;
     state->rcpt_count = 0;
     state->bdat_seen = false;
+    state->bdat_refused = false;
     state->data_size = 0;
     state->too_big = false;
     state->write_error = false;
@@ -70,8 +75,10 @@ smtpd_state_free(SMTPD_STATE *state)
     smtpd_state_free_str(&state->server_addr);
     smtpd_state_free_str(&state->server_port);
     smtpd_state_free_str(&state->helo_name);
+    smtpd_state_free_str(&state->access_denied);
     buf_free(state->line);
     buf_free(state->buf);
     buf_free(state->why);
     buf_free(state->chunk);
+    buf_free(state->instance);
 }

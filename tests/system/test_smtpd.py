@@ -28,8 +28,10 @@ class Server:
         self.port = free_port()
         master_cf = (POSTLOG + REWRITE + (CLEANUP if cleanup else "")
                      + f"127.0.0.1:{self.port} inet n - n - - smtpd\n")
+        # No recipient table: these tests are about the protocol, not
+        # about which local users exist (test_smtpd_restrictions.py).
         settings = dict(mydomain="example.test", smtpd_error_sleep_time="0",
-                        mynetworks="127.0.0.0/8")
+                        mynetworks="127.0.0.0/8", local_recipient_maps="")
         settings.update(params)
         instance.write_config(master_cf, **settings)
         instance.start()

@@ -108,7 +108,7 @@ test_registry(void **state)
         assert_ptr_equal(dict_type_find((*tp)->name), *tp);
         assert_non_null((*tp)->open);
     }
-    assert_int_equal(count, 13);
+    assert_int_equal(count, 15);
 }
 
 /* test_folding - only fixed tables with FOLD_FIX see lowercase keys */
