@@ -137,6 +137,8 @@ void    cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
                          size_t len);
 void    cleanup_envelope_end(CLEANUP_STATE *state);
 void    cleanup_envelope_warn(CLEANUP_STATE *state);
+void    cleanup_extra_flags(CLEANUP_STATE *state, const char *data);
+long    cleanup_addr_notify_summary(int notify);
 bool    cleanup_recipient_record(CLEANUP_STATE *state, int type,
                                  const char *data);
 void    cleanup_recipient_forget(CLEANUP_STATE *state);

@@ -133,7 +133,7 @@ cleanup_addr_add_bcc(CLEANUP_STATE *state, const char *addr)
 }
 
 /* cleanup_addr_notify_summary - the size record's DSN summary bits */
-static long
+long
 cleanup_addr_notify_summary(int notify)
 {
     return ((notify & DSN_NOTIFY_NEVER) ? QMGR_FLAG_NOTIFY_NEVER : 0)

@@ -96,7 +96,10 @@ cleanup_recipient_record(CLEANUP_STATE *state, int type, const char *data)
         if ((value = cleanup_attr_name(data, state->temp1)) == NULL)
             return false;
         if (strcmp(buf_str(state->temp1), ATTR_NOTIFY_FLAGS) == 0) {
+            /* The client's NOTIFY counts in the summary even without an
+             * ORCPT (smtpd's BCC action), as in Postfix. */
             state->pend_notify = atoi(value);
+            state->qmgr_flags |= cleanup_addr_notify_summary(state->pend_notify);
             return true;
         }
         if (strcmp(buf_str(state->temp1), ATTR_DSN_ORIG_RCPT) == 0) {
@@ -181,6 +184,27 @@ cleanup_envelope_client_warn(CLEANUP_STATE *state, const char *data,
     cleanup_out(state, REC_TYPE_WARN, data, len);
 }
 
+/* cleanup_extra_flags - an 'f' record: smtpd's HOLD and DISCARD access
+ * actions (envelope or extracted section); other bits are ignored with
+ * Postfix's warning. The record itself is not written. */
+void
+cleanup_extra_flags(CLEANUP_STATE *state, const char *data)
+{
+    char   *end;
+    long    flags = strtol(data, &end, 10);
+
+    if (*data == 0 || *end != 0 || flags < 0
+        || (flags & ~(CLEANUP_FLAG_HOLD | CLEANUP_FLAG_DISCARD)) != 0) {
+        msg_warn("%s: ignoring bad extra flags: %.30s",
+                 buf_str(state->queue_id), data);
+        return;
+    }
+    if (flags & CLEANUP_FLAG_HOLD)
+        state->hold = true;
+    if (flags & CLEANUP_FLAG_DISCARD)
+        state->discard = true;
+}
+
 /* cleanup_envelope - one envelope record */
 void
 cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
@@ -214,6 +238,9 @@ cleanup_envelope(CLEANUP_STATE *state, int type, const char *data,
         break;
     case REC_TYPE_WARN:
         cleanup_envelope_client_warn(state, data, len);
+        break;
+    case REC_TYPE_FLGS:
+        cleanup_extra_flags(state, data);
         break;
     case REC_TYPE_VERP:
     case REC_TYPE_FILT:

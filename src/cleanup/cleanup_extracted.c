@@ -19,6 +19,9 @@ cleanup_extracted(CLEANUP_STATE *state, int type, const char *data,
     if (cleanup_recipient_record(state, type, data))
         return;
     switch (type) {
+    case REC_TYPE_FLGS:
+        cleanup_extra_flags(state, data);
+        break;
     case REC_TYPE_ATTR:
     case REC_TYPE_FILT:
     case REC_TYPE_RDR:

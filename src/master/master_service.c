@@ -11,7 +11,6 @@
 
 #include "argv.h"
 #include "buf.h"
-#include "mail_conf.h"
 #include "mail_params.h"
 #include "master.h"
 #include "msg.h"
@@ -103,7 +102,6 @@ master_service_args(const MASTER_ENT *ent, int listen_count)
 {
     ARGV   *args = argv_alloc(16);
     BUF    *text = buf_alloc(100);
-    BUF    *why = buf_alloc(100);
 
     argv_add(args, ent->args->argv[0]);
     argv_add(args, "-n");
@@ -123,17 +121,11 @@ master_service_args(const MASTER_ENT *ent, int listen_count)
         argv_add(args, "-o");
         argv_add(args, ent->overrides->argv[i]);
     }
-    /* Command arguments may refer to main.cf parameters ($name). */
-    for (int i = 1; i < ent->args->argc; i++) {
-        buf_reset(text);
-        if (mail_conf_expand(text, ent->args->argv[i], why) < 0) {
-            msg_warn("master.cf:%d: %s", ent->line, buf_str(why));
-            buf_strcpy(text, ent->args->argv[i]);
-        }
-        argv_add(args, buf_str(text));
-    }
+    /* Command arguments go to the program as written: Postfix's master
+     * does not expand them (pipe(8) expands its own ${name} macros). */
+    for (int i = 1; i < ent->args->argc; i++)
+        argv_add(args, ent->args->argv[i]);
     buf_free(text);
-    buf_free(why);
     return args;
 }
 

@@ -589,14 +589,8 @@ def test_same_replies_and_log_as_postfix(sides, params, sessions):
 
 
 # --- what reaches cleanup ------------------------------------------------------
-CLEANUP_F = ("Postfix's smtpd sends HOLD and DISCARD to cleanup as 'f' "
-             "(REC_TYPE_FLGS) records, before 'M' and after 'X'; Postern's "
-             "cleanup does not accept 'f' records yet and fails the message")
-
-
-def message_case(id, sender, rcpts, xfail=None):
-    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
-    return pytest.param(sender, rcpts, id=id, marks=marks)
+def message_case(id, sender, rcpts):
+    return pytest.param(sender, rcpts, id=id)
 
 
 MESSAGES = [
@@ -604,14 +598,9 @@ MESSAGES = [
                  ["prepend@mx.example.test", U]),
     message_case("filter", "filter@example.org", [U]),
     message_case("redirect-and-bcc", "s@example.org",
-                 ["redirect@mx.example.test", "bcc@mx.example.test"],
-                 xfail="the records are the same, but Postfix's cleanup "
-                       "writes qmgr flags 2 (QMGR_READ_FLAG_NOTIFY_NEVER) "
-                       "into the size record for the BCC recipient that "
-                       "smtpd sends with notify_flags=1; Postern's cleanup "
-                       "writes 0"),
-    message_case("hold", "hold@example.org", [U], xfail=CLEANUP_F),
-    message_case("discard", "discard@example.org", [U], xfail=CLEANUP_F),
+                 ["redirect@mx.example.test", "bcc@mx.example.test"]),
+    message_case("hold", "hold@example.org", [U]),
+    message_case("discard", "discard@example.org", [U]),
 ]
 
 
