@@ -10,6 +10,10 @@
  * fsync: status 0 means the record is on disk. A write that fails half
  * way is cut off again, so the log never ends in half a record.
  *
+ * The offset of a recipient that local(8) passed to another transport
+ * is -1 ("18446744073709551615", deliver_request.h): such a record has
+ * no offset line, as in Postfix's logs.
+ *
  * The queue id must be a valid one ("malformed queue id", as Postfix
  * says): it is a file name, and no request may name another path. Text
  * fields longer than BOUNCE_FIELD_MAX are shortened so that every line
@@ -143,6 +147,7 @@ bounce_append_service(const BOUNCE_CONF *conf, STREAM *client)
     BUF    *field[BA_COUNT], *queue_id = buf_alloc(20);
     BUF    *path = buf_alloc(100), *record = buf_alloc(500);
     BUF    *why = buf_alloc(100);
+    BUF    *offset_text = buf_alloc(DELIVER_OFFSET_SIZE);
     int     flags, notify, ret = -1;
     long    offset;
 
@@ -153,7 +158,7 @@ bounce_append_service(const BOUNCE_CONF *conf, STREAM *client)
                   RECV_ATTR_STR("queue_id", queue_id),
                   RECV_ATTR_STR("original_recipient", field[BA_ORIG]),
                   RECV_ATTR_STR("recipient", field[BA_RCPT]),
-                  RECV_ATTR_LONG("offset", &offset),
+                  RECV_ATTR_STR("offset", offset_text),
                   RECV_ATTR_STR("dsn_orig_rcpt", field[BA_ORCPT]),
                   RECV_ATTR_INT("notify_flags", &notify),
                   RECV_ATTR_STR("status", field[BA_STATUS]),
@@ -168,9 +173,12 @@ bounce_append_service(const BOUNCE_CONF *conf, STREAM *client)
     } else if (!mail_queue_id_ok(buf_str(queue_id))) {
         msg_printable(buf_str(queue_id), buf_len(queue_id));
         msg_warn("malformed queue id: %s", buf_str(queue_id));
-    } else if (offset < 0 || (notify & ~BA_NOTIFY_ALL) != 0) {
-        msg_warn("%s: malformed append request: offset %ld, notify_flags %d",
-                 buf_str(queue_id), offset, notify);
+    } else if (deliver_offset_parse(buf_str(offset_text), &offset) < 0
+               || (notify & ~BA_NOTIFY_ALL) != 0) {
+        msg_printable(buf_str(offset_text), buf_len(offset_text));
+        msg_warn("%s: malformed append request: offset %.30s, "
+                 "notify_flags %d", buf_str(queue_id), buf_str(offset_text),
+                 notify);
     } else if (mail_queue_path(path, &conf->queue, conf->log_queue,
                                buf_str(queue_id), why) < 0) {
         msg_warn("%s: %s", buf_str(queue_id), buf_str(why));
@@ -185,5 +193,6 @@ bounce_append_service(const BOUNCE_CONF *conf, STREAM *client)
     buf_free(path);
     buf_free(record);
     buf_free(why);
+    buf_free(offset_text);
     return ret;
 }

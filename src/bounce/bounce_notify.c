@@ -178,8 +178,11 @@ bn_mark_done(BN_STATE *st)
 
     if (st->log == NULL || st->qf == NULL || bounce_log_rewind(st->log) < 0)
         return;
+    /* A recipient logged without an offset was passed on by local(8);
+     * it is not a record of this file. */
     while ((status = bounce_log_read(st->log, &rcpt, &dsn)) > 0)
-        if (bounce_queue_mark_done(st->qf, rcpt->offset, st->why) < 0)
+        if (rcpt->offset > 0
+            && bounce_queue_mark_done(st->qf, rcpt->offset, st->why) < 0)
             msg_warn("%s: recipient %s not marked done: %s", id,
                      rcpt->address, buf_str(st->why));
     if (status < 0)

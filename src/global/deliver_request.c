@@ -13,10 +13,15 @@
  * x86-64 plus 8 bytes (88 bytes): the arrival, the entry into the active
  * queue, then zeros. It is encoded and decoded here field by field
  * (64-bit little-endian seconds and microseconds), so Postern's programs
- * and Postfix's understand each other on any host. */
+ * and Postfix's understand each other on any host. So is a recipient's
+ * offset: the offset -1 of a recipient that local(8) passes to another
+ * transport is written as Postfix's local writes it, as an unsigned
+ * number ("18446744073709551615"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -187,19 +192,53 @@ deliver_request_get_message(STREAM *client, DELIVER_REQUEST *req,
     return ret;
 }
 
+/* deliver_offset_text - an offset as the wire has it */
+const char *
+deliver_offset_text(char *buf, long offset)
+{
+    if (offset == DELIVER_OFFSET_NONE)
+        return DELIVER_OFFSET_NONE_TEXT;
+    snprintf(buf, DELIVER_OFFSET_SIZE, "%ld", offset);
+    return buf;
+}
+
+/* deliver_offset_parse - an offset from the wire */
+int
+deliver_offset_parse(const char *text, long *offset)
+{
+    char   *end;
+    long    val;
+
+    if (strcmp(text, DELIVER_OFFSET_NONE_TEXT) == 0
+        || strcmp(text, "-1") == 0) {
+        *offset = DELIVER_OFFSET_NONE;
+        return 0;
+    }
+    if (*text < '1' || *text > '9')
+        return -1;
+    errno = 0;
+    val = strtol(text, &end, 10);
+    if (*end != 0 || errno == ERANGE)
+        return -1;
+    *offset = val;
+    return 0;
+}
+
 /* deliver_request_get_rcpt - read and check one recipient into rcpt */
 static int
 deliver_request_get_rcpt(STREAM *client, RECIPIENT *rcpt, BUF *why)
 {
     BUF    *orig = buf_alloc(40);
     BUF    *addr = buf_alloc(40);
+    BUF    *offset = buf_alloc(DELIVER_OFFSET_SIZE);
     BUF    *dsn_orig = buf_alloc(40);
     int     got;
+    int     ret = 0;
 
     got = attr_scan(client, ATTR_FLAG_STRICT,
                     RECV_ATTR_STR(DEL_ATTR_ORCPT, orig),
                     RECV_ATTR_STR(DEL_ATTR_RCPT, addr),
-                    RECV_ATTR_LONG(DEL_ATTR_OFFSET, &rcpt->offset),
+                    RECV_ATTR_STR(DEL_ATTR_OFFSET, offset),
                     RECV_ATTR_STR(DEL_ATTR_DSN_ORCPT, dsn_orig),
                     RECV_ATTR_INT(DEL_ATTR_NOTIFY, &rcpt->dsn_notify),
                     ATTR_TYPE_END);
@@ -208,16 +247,18 @@ deliver_request_get_rcpt(STREAM *client, RECIPIENT *rcpt, BUF *why)
     rcpt->dsn_orig = buf_export(dsn_orig);
     if (got != 5) {
         buf_strcpy(why, "error receiving the recipient attributes");
-        return -1;
+        ret = -1;
+    } else if (deliver_offset_parse(buf_str(offset), &rcpt->offset) < 0
+               || (rcpt->dsn_notify & ~(DSN_NOTIFY_NEVER | DSN_NOTIFY_SUCCESS
+                                        | DSN_NOTIFY_FAILURE
+                                        | DSN_NOTIFY_DELAY))) {
+        buf_sprintf(why, "bad offset %.30s or notify flags %d of recipient "
+                    "%.100s", buf_str(offset), rcpt->dsn_notify,
+                    rcpt->address);
+        ret = -1;
     }
-    if (rcpt->offset <= 0
-        || (rcpt->dsn_notify & ~(DSN_NOTIFY_NEVER | DSN_NOTIFY_SUCCESS
-                                 | DSN_NOTIFY_FAILURE | DSN_NOTIFY_DELAY))) {
-        buf_sprintf(why, "bad offset %ld or notify flags %d of recipient "
-                    "%.100s", rcpt->offset, rcpt->dsn_notify, rcpt->address);
-        return -1;
-    }
-    return 0;
+    buf_free(offset);
+    return ret;
 }
 
 /* deliver_request_get_rcpts - read count recipients; the array grows as

@@ -78,6 +78,17 @@
  * 32-bit number. Readers accept "-1" too. */
 #define DELIVER_STAT_DEFER_TEXT "4294967295"
 
+/* The offset of a recipient that is not a record of the request's queue
+ * file: local(8) hands one of its expansions to another transport
+ * (deliver_pass.h). The agent reports such a recipient like any other
+ * but never marks it done (the agent that passed it does, for its own
+ * recipient), and the status services log it without an offset. On the
+ * wire it is -1 as an unsigned 64-bit number, as Postfix writes it; "-1"
+ * is accepted too. */
+#define DELIVER_OFFSET_NONE     (-1L)
+#define DELIVER_OFFSET_NONE_TEXT "18446744073709551615"
+#define DELIVER_OFFSET_SIZE     24      /* room for any offset as text */
+
 /* The largest recipient_count accepted. */
 #define DELIVER_RCPT_MAX        100000
 
@@ -102,7 +113,8 @@
 typedef struct RECIPIENT {
     char   *orig_addr;                  /* original_recipient (may be "") */
     char   *address;                    /* recipient */
-    long    offset;                     /* its 'R' record in the queue file */
+    long    offset;                     /* its 'R' record in the queue file,
+                                         * or DELIVER_OFFSET_NONE */
     char   *dsn_orig;                   /* dsn_orig_rcpt: "rfc822;addr" */
     int     dsn_notify;                 /* DSN_NOTIFY_* bits, 0: not given */
 } RECIPIENT;
@@ -122,7 +134,8 @@ typedef struct DELIVER_TIMES {
 #define DEL_SEND_RCPT(r) \
     SEND_ATTR_STR(DEL_ATTR_ORCPT, DEL_TEXT((r)->orig_addr)), \
     SEND_ATTR_STR(DEL_ATTR_RCPT, DEL_TEXT((r)->address)), \
-    SEND_ATTR_LONG(DEL_ATTR_OFFSET, (r)->offset), \
+    SEND_ATTR_STR(DEL_ATTR_OFFSET, deliver_offset_text( \
+        (char[DELIVER_OFFSET_SIZE]) {0}, (r)->offset)), \
     SEND_ATTR_STR(DEL_ATTR_DSN_ORCPT, DEL_TEXT((r)->dsn_orig)), \
     SEND_ATTR_INT(DEL_ATTR_NOTIFY, (r)->dsn_notify)
 #define DEL_SEND_DSN(d) \
@@ -224,6 +237,15 @@ typedef struct DELIVER_REPLY {
 
 int     deliver_reply_read(STREAM *agent, DELIVER_REPLY *reply,
                            int *status, BUF *why);
+
+/* deliver_offset_text - a recipient offset as the wire has it: the
+ * number, or DELIVER_OFFSET_NONE_TEXT; buf has DELIVER_OFFSET_SIZE bytes */
+const char *deliver_offset_text(char *buf, long offset);
+
+/* deliver_offset_parse - a recipient offset from the wire: a positive
+ * decimal number, or DELIVER_OFFSET_NONE for DELIVER_OFFSET_NONE_TEXT or
+ * "-1"; 0, or -1 for anything else */
+int     deliver_offset_parse(const char *text, long *offset);
 
 /* deliver_request_free - free a request built by deliver_request_read()
  * without replying (the connection was lost); closes the file */

@@ -18,6 +18,9 @@
  *     (qmgr always sets it; Postfix's agents mark without looking, and
  *     an agent that reports several results for one queue file
  *     recipient, like local, needs a say);
+ *   - a recipient passed on by another agent (offset
+ *     DELIVER_OFFSET_NONE) is never marked: it is not a record of the
+ *     queue file, and the agent that passed it marks its own recipient;
  *   - deferred: a defer append (and for sendmail -v a trace append);
  *     a failure is only logged ("QID: defer service failure"), the
  *     recipient stays deferred either way; never marked;
@@ -108,7 +111,7 @@ deliver_result_done(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     BUF    *why;
 
     deliver_log(req->queue_id, rcpt, relay, &req->times, word, dsn);
-    if (mark) {
+    if (mark && rcpt->offset != DELIVER_OFFSET_NONE) {
         why = buf_alloc(100);
         if (rec_mark_done_nosync(req->fd, rcpt->offset, why) < 0)
             msg_warn("%s: %s", req->queue_id, buf_str(why));

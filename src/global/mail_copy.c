@@ -250,3 +250,12 @@ mail_copy(const MAIL_COPY_SRC *src, STREAM *dst, int flags,
         mail_copy_put(&out, out.eol, strlen(out.eol));
     return mail_copy_finish(&out, status, orig_size, why);
 }
+
+/* mail_copy_job - mail_copy() of the job ctx to dst */
+int
+mail_copy_job(STREAM *dst, void *ctx, DSN_BUF *why)
+{
+    const MAIL_COPY_JOB *job = ctx;
+
+    return mail_copy(&job->src, dst, job->flags, job->eol, why);
+}

@@ -62,12 +62,24 @@ typedef struct MAIL_COPY_SRC {
     const char *delivered;              /* Delivered-To: value */
 } MAIL_COPY_SRC;
 
+/* A whole copy, for writers that take a callback (maildir.h,
+ * pipe_command.h): mail_copy_job() is their write function, ctx a
+ * MAIL_COPY_JOB. */
+typedef struct MAIL_COPY_JOB {
+    MAIL_COPY_SRC src;
+    int     flags;                      /* MAIL_COPY_* */
+    const char *eol;                    /* NULL: "\n" */
+} MAIL_COPY_JOB;
+
 /* mail_copy - write the message to dst (flushed; not closed); 0, or
  * MAIL_COPY_STAT_* with the reason in why ("error writing message:
  * ...", status from dsn_errno_status(); read and format problems are
  * 4.3.0). The queue file's offset moves. */
 int     mail_copy(const MAIL_COPY_SRC *src, STREAM *dst, int flags,
                   const char *eol, DSN_BUF *why);
+
+/* mail_copy_job - mail_copy() of the job ctx to dst */
+int     mail_copy_job(STREAM *dst, void *ctx, DSN_BUF *why);
 
 /* mail_copy_walk - call fn for each content record ('N' or 'L', data
  * without a line end) from offset on, following pointers; fn returns

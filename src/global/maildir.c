@@ -164,6 +164,7 @@ maildir_deliver(const char *dir, MAILDIR_WRITE_FN write_fn, void *ctx,
     BUF    *tmpfile = buf_alloc(100);
     struct timeval tv;
     int     status;
+    int     err;
     int     fd;
 
     gettimeofday(&tv, NULL);
@@ -171,15 +172,18 @@ maildir_deliver(const char *dir, MAILDIR_WRITE_FN write_fn, void *ctx,
     buf_sprintf_append(tmpfile, "%lu.P%d.%s", (unsigned long) tv.tv_sec,
                        (int) getpid(), maildir_host());
     if ((fd = maildir_create(dir, buf_str(tmpfile))) < 0) {
-        dsb_simple(why, dsn_errno_status(errno, "5.2.0"),
+        err = errno;
+        dsb_simple(why, dsn_errno_status(err, "5.2.0"),
                    "create maildir file %s: %m", buf_str(tmpfile));
         status = MAIL_COPY_STAT_WRITE;
     } else {
         status = maildir_write(dir, fd, buf_str(tmpfile), &tv, write_fn,
                                ctx, why);
+        err = errno;
         if (unlink(buf_str(tmpfile)) < 0)
             msg_warn("remove %s: %m", buf_str(tmpfile));
     }
     buf_free(tmpfile);
+    errno = err;
     return status;
 }

@@ -25,7 +25,8 @@ typedef int (*MAILDIR_WRITE_FN) (STREAM *dst, void *ctx, DSN_BUF *why);
 
 /* maildir_deliver - deliver into the Maildir at dir (a trailing '/' is
  * allowed); 0, or MAIL_COPY_STAT_* bits with the reason and a status in
- * why ("create maildir file PATH: REASON" for a file system problem) */
+ * why ("create maildir file PATH: REASON" for a file system problem,
+ * errno then says which: EACCES is a permission problem) */
 int     maildir_deliver(const char *dir, MAILDIR_WRITE_FN write_fn,
                         void *ctx, DSN_BUF *why);
 

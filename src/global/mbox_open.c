@@ -13,6 +13,7 @@
 #include "argv.h"
 #include "dot_lock.h"
 #include "lock_file.h"
+#include "mail_params.h"
 #include "mbox_open.h"
 #include "mymalloc.h"
 #include "safe_open.h"
@@ -44,6 +45,26 @@ mbox_lock_parse(const char *text, int *locks, BUF *why)
     }
     argv_free(words);
     return status;
+}
+
+/* mbox_conf_init - the lock styles and the common lock settings */
+int
+mbox_conf_init(MBOX_CONF *conf, const char *name, const char *locks,
+               BUF *why)
+{
+    BUF    *reason;
+
+    if (mbox_lock_parse(locks, &conf->locks, why) < 0) {
+        reason = buf_alloc(100);
+        buf_sprintf(reason, "%s: %s", name, buf_str(why));
+        buf_strcpy(why, buf_str(reason));
+        buf_free(reason);
+        return -1;
+    }
+    conf->attempts = var_deliver_lock_attempts;
+    conf->delay = var_deliver_lock_delay;
+    conf->stale = var_stale_lock_time;
+    return 0;
 }
 
 /* mbox_kernel_lock - one kernel lock style, with retries; 0 or -1 */

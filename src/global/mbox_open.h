@@ -49,6 +49,13 @@ typedef struct MBOX {
  * or -1 with the reason in why (an unknown word, or none) */
 int     mbox_lock_parse(const char *text, int *locks, BUF *why);
 
+/* mbox_conf_init - conf from a lock style parameter's value
+ * (mailbox_delivery_lock, virtual_mailbox_lock) and the common
+ * deliver_lock_attempts, deliver_lock_delay and stale_lock_time; 0, or
+ * -1 with "NAME: what is wrong" in why */
+int     mbox_conf_init(MBOX_CONF *conf, const char *name, const char *locks,
+                       BUF *why);
+
 /* mbox_open - open and lock path; NULL with the reason and a status
  * (4.2.0 when a lock is held by another, else dsn_errno_status() with
  * def_status) in why. st gets the file's status. */

@@ -94,10 +94,14 @@ pipe_command_child(const PIPE_COMMAND *cmd, int in_fd, int out_fd)
     if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
         _exit(EX_OSERR);
     closefrom(3);
-    if (set_eugid_capable()) {
+    if (set_eugid_capable())
         set_eugid(0, 0);
-        priv_drop(cmd->uid, cmd->gid);
+    if (cmd->chroot && (chroot(cmd->chroot) < 0 || chdir("/") < 0)) {
+        dprintf(2, "chroot %s: %s\n", cmd->chroot, strerror(errno));
+        _exit(EX_TEMPFAIL);
     }
+    if (set_eugid_capable())
+        priv_drop(cmd->uid, cmd->gid);
     if (cmd->cwd && chdir(cmd->cwd) < 0) {
         dprintf(2, "chdir %s: %s\n", cmd->cwd, strerror(errno));
         _exit(EX_TEMPFAIL);

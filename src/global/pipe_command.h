@@ -33,6 +33,11 @@
  * text without output). PIPE_STAT_DEFER for a 4.x.y status, else
  * PIPE_STAT_BOUNCE; PIPE_STAT_CORRUPT when the queue file could not be
  * read (the write function said MAIL_COPY_STAT_CORRUPT or _READ).
+ * A command that exits 0 may still have said something: pipe(8) reports
+ * it ("delivered via SERVICE service (OUTPUT)"), so it goes to output
+ * when the caller gives one (printable, trailing white space dropped).
+ * chroot (pipe(8)'s chroot=) is entered before the ids are dropped and
+ * before cwd; a failure there defers ("temporary failure").
  * Library code: nothing here exits. */
 #ifndef PIPE_COMMAND_H
 #define PIPE_COMMAND_H
@@ -57,12 +62,15 @@ typedef struct PIPE_COMMAND {
     char  **argv;                       /* or an argv, never via a shell */
     const char *shell;                  /* "": automatic, else "sh -c" */
     char  **env;                        /* the whole environment */
+    const char *chroot;                 /* new root directory, or NULL */
     const char *cwd;                    /* working directory, or NULL */
     uid_t   uid;                        /* run as, when we may switch */
     gid_t   gid;
     int     time_limit;                 /* seconds */
     PIPE_COMMAND_WRITE_FN write_fn;
     void   *ctx;
+    BUF    *output;                     /* NULL, or gets the output of a
+                                         * command that exited 0 */
 } PIPE_COMMAND;
 
 /* pipe_command - run the command with the message; PIPE_STAT_*, the

@@ -6,15 +6,17 @@
  * block while we block writing its input. Output beyond
  * PIPE_COMMAND_OUTPUT_MAX is read and dropped. At the deadline the
  * whole process group (the child called setsid) is killed with SIGKILL.
- * Peers: pipe_command.c, pipe_command_status.c. */
+ * Peers: pipe_command.c, pipe_command_status.c, set_eugid. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pipe_command_int.h"
+#include "set_eugid.h"
 
 #define PIPE_WAIT_STEP_MS       10      /* reap polling interval */
 
@@ -90,13 +92,23 @@ pipe_command_io(STREAM *dst, PIPE_COMMAND_RUN *run)
     stream_set_io(dst, NULL, pipe_command_write, run);
 }
 
-/* pipe_command_kill - the time is up: kill the process group */
+/* pipe_command_kill - the time is up: kill the process group (the
+ * command runs as another user: only root may kill it, so an agent that
+ * works with mail_owner's effective ids becomes root for the moment) */
 static void
 pipe_command_kill(PIPE_COMMAND_RUN *run)
 {
+    uid_t   euid = geteuid();
+    gid_t   egid = getegid();
+    bool    switched = set_eugid_capable() && euid != 0;
+
     run->timed_out = true;
+    if (switched)
+        set_eugid(0, 0);
     (void) kill(-run->pid, SIGKILL);
     (void) kill(run->pid, SIGKILL);
+    if (switched)
+        set_eugid(euid, egid);
     while (waitpid(run->pid, &run->wait_status, 0) < 0 && errno == EINTR)
          /* again */ ;
 }

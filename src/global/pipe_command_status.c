@@ -99,6 +99,9 @@ pipe_command_status(const PIPE_COMMAND *cmd, PIPE_COMMAND_RUN *run,
         errno = run->write_errno;
         dsb_simple(why, "4.3.0", "error writing message: %m");
         status = PIPE_STAT_DEFER;
+    } else if (cmd->output) {
+        buf_strcpy(cmd->output, out);
+        buf_trim_right(cmd->output);
     }
     buf_free(run->output);
     run->output = NULL;

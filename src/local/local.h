@@ -2,7 +2,7 @@
  *
  * One request from qmgr names a queue file and one or more recipients
  * (local_deliver.c; the Delivered-To: headers are read once,
- * local_header.c). Each recipient is expanded into final deliveries:
+ * delivered_hdr.h). Each recipient is expanded into final deliveries:
  *
  *   local_recipient   split user+ext@domain, Delivered-To loop check,
  *                     then the first of: alias, .forward, mailbox,
@@ -15,10 +15,13 @@
  *   local_resolve     an address: delivered in this process (alias
  *                     members, the user's own name) or forwarded
  *   local_forward     forwarding: a new message through cleanup
- *   local_mailbox     mailbox_command, home_mailbox, mail_spool_directory
+ *   local_mailbox     mailbox_transport, mailbox_command,
+ *                     home_mailbox, mail_spool_directory
  *   local_file        /file (mbox form) or /dir/ (Maildir)
  *   local_command     |command, with the environment Postfix gives it
- *   local_unknown     luser_relay, "unknown user"
+ *   local_unknown     fallback_transport, luser_relay, "unknown user"
+ *   local_pass        per-user settings (*_maps); mailbox_transport and
+ *                     fallback_transport: another transport's agent
  *   local_result      each result to deliver_result.h; the done mark
  *   local_copy        the message as a mailbox, file or command gets it
  *   local_dup         the duplicate filter of one recipient
@@ -38,6 +41,7 @@
 
 #include "argv.h"
 #include "deliver_request.h"
+#include "delivered_hdr.h"
 #include "dsn_buf.h"
 #include "htable.h"
 #include "maps.h"
@@ -69,9 +73,12 @@ typedef struct LOCAL_CONF {
     int     hdr_mask;                   /* prepend_delivered_header */
     MBOX_CONF mbox;                     /* mailbox_delivery_lock etc. */
     MAPS   *aliases;                    /* alias_maps */
+    MAPS   *mailbox_transport_maps;     /* NULL when not set */
+    MAPS   *fallback_transport_maps;    /* NULL when not set */
+    MAPS   *mailbox_command_maps;       /* NULL when not set */
     REWRITE_CLNT *rewrite;
     RESOLVE_CLNT *resolve;
-    ARGV   *env;                        /* exported NAME=value pairs */
+    ARGV   *env;                        /* PATH, exported NAME=value */
     char   *cleanup_path;               /* public/$cleanup_service_name */
     MAIL_QUEUE_CONF queue;
     const char *relay;                  /* our service name ("local") */
@@ -94,7 +101,7 @@ typedef struct LOCAL_HELD LOCAL_HELD;
 typedef struct LOCAL_RCPT {
     DELIVER_REQUEST *req;
     const RECIPIENT *top;               /* the request's recipient */
-    HTABLE *loop;                       /* Delivered-To: values, folded */
+    const DELIVERED_HDR *loop;          /* Delivered-To: values */
     HTABLE *dup;                        /* deliveries made (been here) */
     LOCAL_FORWARD *forward;             /* messages to forward */
     LOCAL_HELD *held;                   /* held bounces (local_result.c) */
@@ -171,6 +178,12 @@ int     local_command(LOCAL_STATE state, const LOCAL_USER *usr,
 /* local_unknown.c */
 int     local_unknown(LOCAL_STATE state);
 
+/* local_pass.c */
+const char *local_per_user(LOCAL_STATE *state, MAPS *maps, const char *fixed,
+                           bool *failed);
+bool    local_pass_mailbox(LOCAL_STATE state, int *status);
+bool    local_pass_fallback(LOCAL_STATE state, int *status);
+
 /* local_expand.c */
 int     local_expand(BUF *result, const char *pattern,
                      const LOCAL_STATE *state, const LOCAL_USER *usr,
@@ -190,9 +203,6 @@ void    local_finish(LOCAL_RCPT *lr);
 /* local_dup.c */
 bool    local_been_here(LOCAL_STATE *state, const char *fmt, ...)
             MSG_PRINTF(2, 3);
-
-/* local_header.c */
-HTABLE *local_header_delivered(DELIVER_REQUEST *req);
 
 /* local_copy.c */
 typedef struct LOCAL_COPY {

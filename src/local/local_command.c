@@ -26,8 +26,6 @@
 #include "msg.h"
 #include "pipe_command.h"
 
-#define LOCAL_PATH      "PATH=/usr/bin:/bin"
-
 /* local_command_env_add - NAME=value, value filtered; skip empty */
 static void
 local_command_env_add(ARGV *env, const char *name, const char *value)
@@ -72,7 +70,6 @@ local_command_env(const LOCAL_STATE *state, const LOCAL_USER *usr)
     };
     ARGV   *env = argv_copy(local_conf.env);
 
-    argv_insert(env, 0, LOCAL_PATH);
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
         local_command_env_add(env, vars[i][0], vars[i][1]);
     return env;

@@ -7,15 +7,13 @@
  * switches to a user (set_eugid.h). Configuration mistakes are fatal,
  * in Postfix's words where it has words. Peers: local.c, everything
  * that reads local_conf. */
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_limit.h"
 #include "local.h"
-#include "mail_conf.h"
+#include "mail_env.h"
 #include "mail_params.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -65,95 +63,26 @@ local_conf_ids(void)
                   var_default_privs);
 }
 
-/* local_conf_env_value - the value of an exported name, or NULL: what
- * import_environment sets it to, else the inherited value when
- * import_environment lets it in (other inherited values are not
- * trusted); MAIL_CONFIG is our configuration directory */
-static const char *
-local_conf_env_value(const char *name)
-{
-    ARGV   *imports = argv_split(var_import_environment, LIST_DELIM);
-    const char *value = NULL;
-    size_t  len = strlen(name);
-    bool    imported = false;
-
-    for (int i = 0; value == NULL && i < imports->argc; i++) {
-        if (strncmp(imports->argv[i], name, len) != 0)
-            continue;
-        if (imports->argv[i][len] == '=')
-            value = mystrdup(imports->argv[i] + len + 1);
-        else if (imports->argv[i][len] == 0)
-            imported = true;
-    }
-    argv_free(imports);
-    if (value == NULL && imported)
-        value = getenv(name);
-    if (value == NULL && strcmp(name, "MAIL_CONFIG") == 0)
-        value = mail_conf_dir();
-    return value;
-}
-
-/* local_conf_env - export_environment: the NAME=value pairs to pass */
-static void
-local_conf_env(void)
-{
-    ARGV   *names = argv_split(var_export_environment, LIST_DELIM);
-    BUF    *pair = buf_alloc(100);
-    const char *value;
-
-    local_conf.env = argv_alloc(names->argc + 1);
-    for (int i = 0; i < names->argc; i++) {
-        if (strchr(names->argv[i], '=')) {
-            argv_add(local_conf.env, names->argv[i]);
-        } else if ((value = local_conf_env_value(names->argv[i])) != NULL) {
-            buf_sprintf(pair, "%s=%s", names->argv[i], value);
-            argv_add(local_conf.env, buf_str(pair));
-        }
-    }
-    buf_free(pair);
-    argv_free(names);
-}
-
 /* local_conf_limits - mailbox_size_limit as the file size limit */
 static void
 local_conf_limits(void)
 {
-    struct rlimit rl;
+    BUF    *why = buf_alloc(100);
 
-    if (var_mailbox_size_limit == 0)
-        return;
-    if (var_mailbox_size_limit < var_message_size_limit)
-        msg_fatal("configuration error: mailbox_size_limit is smaller "
-                  "than message_size_limit");
-    rl.rlim_cur = rl.rlim_max = (rlim_t) var_mailbox_size_limit;
-    if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
-        msg_fatal("setrlimit RLIMIT_FSIZE %ld: %m", var_mailbox_size_limit);
-    signal(SIGXFSZ, SIG_IGN);
+    if (file_limit_set("mailbox_size_limit", var_mailbox_size_limit,
+                       why) < 0)
+        msg_fatal("%s", buf_str(why));
+    buf_free(why);
 }
 
-/* local_conf_unsupported - features that need another transport */
-static void
-local_conf_unsupported(void)
+/* local_conf_maps - a per-user table parameter, opened as root with $n
+ * substitution refused; NULL when it is empty */
+static MAPS *
+local_conf_maps(const char *name, const char *value)
 {
-    static const struct {
-        const char *name;
-        const char *const *value;
-    }       params[] = {
-        {"mailbox_transport", (const char *const *) &var_mailbox_transport},
-        {"mailbox_transport_maps",
-        (const char *const *) &var_mailbox_transport_maps},
-        {"fallback_transport", (const char *const *) &var_fallback_transport},
-        {"fallback_transport_maps",
-        (const char *const *) &var_fallback_transport_maps},
-        {"mailbox_command_maps",
-        (const char *const *) &var_mailbox_command_maps},
-    };
-
-    for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-        if (**params[i].value)
-            msg_fatal("%s = %s: not supported by this local(8); "
-                      "leave %s empty (docs/local.md)", params[i].name,
-                      *params[i].value, params[i].name);
+    if (*value == 0)
+        return NULL;
+    return maps_create(name, value, DICT_FLAG_DEFAULT | DICT_FLAG_NO_REGSUB);
 }
 
 /* local_conf_init - parse everything, open the tables, become owner */
@@ -167,7 +96,6 @@ local_conf_init(const char *service)
     BUF    *why = buf_alloc(100);
     BUF    *path = buf_alloc(100);
 
-    local_conf_unsupported();
     local_conf.relay = service;
     mail_queue_conf_params(&local_conf.queue);
     local_conf_ids();
@@ -180,20 +108,24 @@ local_conf_init(const char *service)
     local_conf.hdr_mask = local_conf_words("prepend_delivered_header",
                                            var_prepend_delivered_header,
                                            hdr_names);
-    if (mbox_lock_parse(var_mailbox_delivery_lock, &local_conf.mbox.locks,
-                        why) < 0)
-        msg_fatal("mailbox_delivery_lock: %s", buf_str(why));
-    local_conf.mbox.attempts = var_deliver_lock_attempts;
-    local_conf.mbox.delay = var_deliver_lock_delay;
-    local_conf.mbox.stale = var_stale_lock_time;
+    if (mbox_conf_init(&local_conf.mbox, "mailbox_delivery_lock",
+                       var_mailbox_delivery_lock, why) < 0)
+        msg_fatal("%s", buf_str(why));
     local_conf.aliases = maps_create("alias_maps", var_alias_maps,
                                      DICT_FLAG_DEFAULT | DICT_FLAG_NO_REGSUB);
+    local_conf.mailbox_transport_maps =
+        local_conf_maps("mailbox_transport_maps", var_mailbox_transport_maps);
+    local_conf.fallback_transport_maps =
+        local_conf_maps("fallback_transport_maps",
+                        var_fallback_transport_maps);
+    local_conf.mailbox_command_maps =
+        local_conf_maps("mailbox_command_maps", var_mailbox_command_maps);
     buf_sprintf(path, "private/%s", var_rewrite_service_name);
     local_conf.rewrite = rewrite_clnt_create(buf_str(path), var_ipc_timeout);
     local_conf.resolve = resolve_clnt_create(buf_str(path), var_ipc_timeout);
     buf_sprintf(path, "public/%s", var_cleanup_service_name);
     local_conf.cleanup_path = mystrdup(buf_str(path));
-    local_conf_env();
+    local_conf.env = mail_env_export();
     local_conf_limits();
     umask(077);
     local_as_owner();

@@ -1,7 +1,7 @@
 /* local_deliver - one delivery request: each recipient in turn.
  *
  * Model: the Delivered-To: headers are read once per request (loop
- * detection, local_header.c); each recipient gets a fresh LOCAL_RCPT
+ * detection, delivered_hdr.h); each recipient gets a fresh LOCAL_RCPT
  * (duplicate filter, forwarded messages, held bounces, a string pool)
  * and is expanded from level 0 with the request's sender. After the
  * expansion the forwarded messages are sent (or dropped when something
@@ -25,7 +25,8 @@ local_save(LOCAL_STATE *state, const char *text)
 
 /* local_one - expand and deliver one request recipient */
 static void
-local_one(DELIVER_REQUEST *req, const RECIPIENT *rcpt, HTABLE *loop)
+local_one(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
+          const DELIVERED_HDR *loop)
 {
     LOCAL_RCPT lr;
     LOCAL_STATE state;
@@ -55,10 +56,10 @@ local_one(DELIVER_REQUEST *req, const RECIPIENT *rcpt, HTABLE *loop)
 const DSN *
 local_deliver(DELIVER_REQUEST *req, void *ctx)
 {
-    HTABLE *loop = local_header_delivered(req);
+    DELIVERED_HDR *loop = delivered_hdr_read(req->fd, req->data_offset);
 
     for (int i = 0; i < req->rcpt_count; i++)
         local_one(req, req->rcpt + i, loop);
-    htable_free(loop, NULL);
+    delivered_hdr_free(loop);
     return NULL;
 }

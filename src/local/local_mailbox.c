@@ -1,8 +1,11 @@
 /* local_mailbox - delivery to the user's mailbox.
  *
  * Model (Postfix 3.7's local, observed; man 8 local): in order of
- * precedence, mailbox_command (run as the user, local_command.c), then
- * home_mailbox (relative to the home directory), then
+ * precedence, mailbox_transport_maps and mailbox_transport (another
+ * transport's agent, local_pass.c), mailbox_command_maps (searched with
+ * the user name) and mailbox_command (run as the user,
+ * local_command.c), then home_mailbox (relative to the home directory),
+ * then
  * mail_spool_directory/USER. A name that ends in '/' is a Maildir
  * (maildir.h: no From line, no quoting), anything else a UNIX mailbox:
  * lock file and fcntl lock (mailbox_delivery_lock), the From line,
@@ -164,11 +167,19 @@ local_mailbox(LOCAL_STATE state, const LOCAL_USER *usr)
     DSN_BUF *why;
     const char *spool;
     const char *path;
+    const char *command;
     bool    maildir;
+    bool    failed;
     int     status;
 
-    if (*var_mailbox_command)
-        return local_command(state, usr, var_mailbox_command);
+    if (local_pass_mailbox(state, &status))
+        return status;
+    command = local_per_user(&state, local_conf.mailbox_command_maps,
+                             var_mailbox_command, &failed);
+    if (failed)
+        return local_status(state, "4.3.0", "table lookup failure");
+    if (command != NULL)
+        return local_command(state, usr, command);
     if (local_been_here(&state, "mailbox %s", state.user))
         return 0;
     why = dsb_create();

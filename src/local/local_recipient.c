@@ -8,12 +8,14 @@
  *     5.4.6 "mail forwarding loop for ADDR";
  *   - then, in Postfix's order: the aliases, the user's .forward, the
  *     user's mailbox, and for a name that is neither an alias nor a
- *     passwd user, luser_relay or "unknown user";
+ *     passwd user, mailbox_transport (which takes every user's
+ *     mailbox), then fallback_transport, luser_relay or "unknown user";
  *   - a local(8) that does not run as root ("make run" as an ordinary
  *     user) cannot act as another user: mail for any user but its own
  *     is deferred, 4.3.0 "cannot deliver as user NAME without root
  *     privileges", before anything is touched.
- * Peers: local_alias, local_dotforward, local_mailbox, local_unknown. */
+ * Peers: local_alias, local_dotforward, local_mailbox, local_pass,
+ * local_unknown. */
 #include <errno.h>
 #include <pwd.h>
 #include <string.h>
@@ -49,20 +51,6 @@ local_split(LOCAL_STATE *state)
     }
     state->user = local_save(state, buf_str(bp));
     buf_free(bp);
-}
-
-/* local_loop - is the address in a Delivered-To: header */
-static bool
-local_loop(const LOCAL_STATE *state)
-{
-    BUF    *folded = buf_alloc(100);
-    bool    found;
-
-    buf_strcpy(folded, state->rcpt.address);
-    buf_lowercase(folded);
-    found = htable_locate(state->lr->loop, buf_str(folded)) != NULL;
-    buf_free(folded);
-    return found;
 }
 
 /* local_passwd - the user's rights from the password database; false
@@ -109,12 +97,14 @@ local_recipient(LOCAL_STATE state)
     int     status;
 
     local_split(&state);
-    if (local_loop(&state))
+    if (delivered_hdr_find(state.lr->loop, state.rcpt.address))
         return local_status(state, "5.4.6", "mail forwarding loop for %s",
                             state.rcpt.address);
     if (local_alias(state, &status))
         return status;
     if (local_passwd(&state, &pw_usr))
         return local_user(state, &pw_usr);
+    if (local_pass_mailbox(state, &status))
+        return status;
     return local_unknown(state);
 }

@@ -1,13 +1,14 @@
 /* local_unknown - a name that is neither an alias nor a passwd user.
  *
- * Model (man 8 local, postconf(5) luser_relay): with luser_relay set,
+ * Model (man 8 local, postconf(5) luser_relay): fallback_transport_maps
+ * and fallback_transport come first (local_pass.c). With luser_relay set,
  * its value, expanded by local_expand() ($user, $local, $extension, ...
  * with forward_expansion_filter), is a destination list delivered like
  * an alias (luser_relay = pflu2+relay delivers here, to=<pflu2+relay@...>,
  * orig_to=<the unknown name>); otherwise, and when the relay loops back
  * deeper than LOCAL_LEVEL_MAX, the recipient bounces:
  * 5.1.1 unknown user: "NAME" (the folded name without its extension).
- * Peers: local_expand, local_token. */
+ * Peers: local_pass, local_expand, local_token. */
 #include <string.h>
 
 #include "local.h"
@@ -18,11 +19,14 @@
 int
 local_unknown(LOCAL_STATE state)
 {
-    DSN_BUF *why = dsb_create();
+    DSN_BUF *why;
     LOCAL_USER usr;
     BUF    *relay;
     int     status;
 
+    if (local_pass_fallback(state, &status))
+        return status;
+    why = dsb_create();
     if (*var_luser_relay && state.level <= LOCAL_LEVEL_MAX) {
         relay = buf_alloc(100);
         if (local_expand(relay, var_luser_relay, &state, NULL,

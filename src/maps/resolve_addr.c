@@ -26,6 +26,8 @@
 #define HOSTNAME_MAX        255
 #define LABEL_MAX           63
 #define ALIAS_NEXTHOP       "5.1.1 User unknown in virtual alias table"
+#define RELOCATED_TRANSPORT "error"
+#define RELOCATED_NEXTHOP   "5.1.6 User has moved to "
 #define NULL_SENDER_KEY     "<>"
 
 typedef struct IFADDR {
@@ -35,6 +37,7 @@ typedef struct IFADDR {
 
 struct RESOLVE_ADDR {
     char   *myhostname;
+    char   *myorigin;
     char   *relayhost;
     char   *local_transport;
     char   *virtual_transport;
@@ -50,6 +53,7 @@ struct RESOLVE_ADDR {
     MATCH_LIST *mailbox_domains;
     MATCH_LIST *relay_domains;
     MAPS   *transport_maps;             /* NULL when not configured */
+    MAPS   *relocated_maps;             /* NULL when not configured */
     MAPS   *sender_relayhost;
     MAPS   *sender_transport;
     IFADDR *ifaddrs;                    /* inet_ + proxy_interfaces */
@@ -211,6 +215,7 @@ resolve_addr_create(const RESOLVE_ADDR_SETTINGS *sp, BUF *why)
 
     memset(rp, 0, sizeof(*rp));
     rp->myhostname = copy(sp->myhostname);
+    rp->myorigin = copy(sp->myorigin);
     rp->relayhost = copy(sp->relayhost);
     rp->local_transport = copy(sp->local_transport);
     rp->virtual_transport = copy(sp->virtual_transport);
@@ -230,6 +235,7 @@ resolve_addr_create(const RESOLVE_ADDR_SETTINGS *sp, BUF *why)
         return NULL;
     }
     rp->transport_maps = addr_map_open("transport_maps", sp->transport_maps);
+    rp->relocated_maps = addr_map_open("relocated_maps", sp->relocated_maps);
     rp->sender_relayhost = addr_map_open("sender_dependent_relayhost_maps",
                                    sp->sender_dependent_relayhost_maps);
     rp->sender_transport =
@@ -242,13 +248,13 @@ resolve_addr_create(const RESOLVE_ADDR_SETTINGS *sp, BUF *why)
 void
 resolve_addr_free(RESOLVE_ADDR *rp)
 {
-    char  **strings[] = {&rp->myhostname, &rp->relayhost,
+    char  **strings[] = {&rp->myhostname, &rp->myorigin, &rp->relayhost,
         &rp->local_transport, &rp->virtual_transport, &rp->relay_transport,
     &rp->default_transport, &rp->empty_recipient, &rp->delimiter};
     MATCH_LIST *lists[] = {rp->mydestination, rp->alias_domains,
     rp->mailbox_domains, rp->relay_domains};
-    MAPS   *maps[] = {rp->transport_maps, rp->sender_relayhost,
-    rp->sender_transport};
+    MAPS   *maps[] = {rp->transport_maps, rp->relocated_maps,
+    rp->sender_relayhost, rp->sender_transport};
     size_t  i;
 
     for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -688,6 +694,30 @@ apply_transport_maps(RESOLVE_ADDR *rp, const char *domain,
     buf_free(nexthop);
 }
 
+/* apply_relocated_maps - step 7a */
+static void
+apply_relocated_maps(RESOLVE_ADDR *rp, const char *domain,
+                     RESOLVE_REPLY *reply)
+{
+    int     local = (reply->flags & RESOLVE_CLASS_LOCAL)
+    || strcasecmp(domain, rp->myorigin) == 0;
+    const char *value;
+
+    if (rp->relocated_maps == NULL)
+        return;
+    value = maps_find_addr(rp->relocated_maps, buf_str(reply->recipient),
+                           local, NULL);
+    if (rp->relocated_maps->error != DICT_ERR_NONE) {
+        reply->flags |= RESOLVE_FLAG_FAIL;
+        return;
+    }
+    if (value == NULL)
+        return;
+    buf_strcpy(reply->transport, RELOCATED_TRANSPORT);
+    buf_strcpy(reply->nexthop, RELOCATED_NEXTHOP);
+    buf_strcat(reply->nexthop, value);
+}
+
 /* resolve_addr - the whole resolve request */
 int
 resolve_addr(RESOLVE_ADDR *rp, const char *sender, const char *addr,
@@ -718,6 +748,8 @@ resolve_addr(RESOLVE_ADDR *rp, const char *sender, const char *addr,
     if ((reply->flags & (RESOLVE_FLAG_FAIL | RESOLVE_FLAG_ERROR
                          | RESOLVE_CLASS_ALIAS)) == 0)
         apply_transport_maps(rp, domain, reply);
+    if ((reply->flags & (RESOLVE_FLAG_FAIL | RESOLVE_FLAG_ERROR)) == 0)
+        apply_relocated_maps(rp, domain, reply);
     buf_free(st.local);
     buf_free(st.domain);
     return reply->flags;
@@ -736,6 +768,8 @@ resolve_addr_settings_init(RESOLVE_ADDR_SETTINGS *s)
         .virtual_mailbox_domains = var_virtual_mailbox_domains,
         .relay_domains = var_relay_domains,
         .transport_maps = var_transport_maps,
+        .relocated_maps = var_relocated_maps,
+        .myorigin = var_myorigin,
         .relayhost = var_relayhost,
         .local_transport = var_local_transport,
         .virtual_transport = var_virtual_transport,

@@ -46,6 +46,15 @@
  *    replaces both; "t:" sets t and resets the nexthop to the recipient
  *    domain; ":n" keeps the transport; ":" changes nothing. The virtual
  *    alias class is never looked up (Postfix keeps its "error").
+ * 7a. relocated_maps (relocated(5)), for every class, after transport_maps
+ *    (it wins over them and over the virtual alias "error"): the
+ *    recipient, without its extension, then (only when the domain is
+ *    local or $myorigin) the local part with and without the extension,
+ *    then "@domain" (maps_addr.h). A hit gives transport "error" and
+ *    nexthop "5.1.6 User has moved to VALUE": the error agent bounces the
+ *    recipient with that text, as Postfix 3.7 does (observed: trivial-
+ *    rewrite answers the resolve request so, qmgr and the error agent
+ *    only pass it on). The class flags stay as they were.
  * 8. RESOLVE_FLAG_ROUTED is set when the final local part holds '@', '%'
  *    or '!' (whatever the hack settings): an "unauthorized relay" candidate
  *    for smtpd.
@@ -87,6 +96,8 @@ typedef struct RESOLVE_ADDR_SETTINGS {
     const char *virtual_mailbox_domains;
     const char *relay_domains;
     const char *transport_maps;
+    const char *relocated_maps;
+    const char *myorigin;               /* for relocated_maps "user" keys */
     const char *relayhost;
     const char *local_transport;
     const char *virtual_transport;

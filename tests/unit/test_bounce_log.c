@@ -24,14 +24,7 @@
 #include "msg_output.h"
 
 static BUF *bp;
-static BUF *logged;
-
-/* capture - keep warnings for the tests to look at */
-static void
-capture(enum msg_level level, const char *text)
-{
-    buf_sprintf_append(logged, "%s%s\n", msg_level_prefix(level), text);
-}
+#include "msg_capture.h"
 
 /* setup - buffers and the warning capture */
 static int

@@ -374,7 +374,9 @@ test_agent_malformed(void **state)
         {QID, "1", "", {"242"}, QID ": empty nexthop hostname"},
         {QID, "1", "h", {"-5"}, "bad offset -5"},
         {QID, "1", "h", {"99999999999999999999999"},
-         "error receiving the recipient attributes"},
+         "bad offset 99999999999999999999999"},
+        {QID, "1", "h", {"0"}, "bad offset 0"},
+        {QID, "1", "h", {"+5"}, "bad offset +5"},
     };
     BUF    *bp = buf_alloc(600);
 
@@ -524,6 +526,63 @@ round_trip_agent(int fd)
     return ok ? 0 : 2;
 }
 
+/* test_offset_none - a recipient passed on by local: the offset -1 as
+ * Postfix's local writes it (observed: "offset\018446744073709551615\0"
+ * in its request to private/discard), read and written the same way */
+static void
+test_offset_none(void **state)
+{
+    static const char want[] = "offset\0" DELIVER_OFFSET_NONE_TEXT "\0";
+    char    buf[DELIVER_OFFSET_SIZE];
+    long    offset = 0;
+    RECIPIENT rcpt = {.address = "pfuser@mx.example.test",
+                      .offset = DELIVER_OFFSET_NONE};
+    DELIVER_REQUEST req = {
+        .queue_name = "active", .queue_id = QID, .nexthop = "mbox text",
+        .rcpt = &rcpt, .rcpt_count = 1,
+    };
+    BUF    *request = buf_alloc(600);
+    DELIVER_REQUEST *got_req;
+    STREAM *sp = code_stream();
+    BUF    *got;
+
+    assert_string_equal(deliver_offset_text(buf, 242), "242");
+    assert_string_equal(deliver_offset_text(buf, DELIVER_OFFSET_NONE),
+                        "18446744073709551615");
+    assert_int_equal(deliver_offset_parse("18446744073709551615", &offset), 0);
+    assert_true(offset == DELIVER_OFFSET_NONE);
+    offset = 0;
+    assert_int_equal(deliver_offset_parse("-1", &offset), 0);
+    assert_true(offset == DELIVER_OFFSET_NONE);
+    assert_int_equal(deliver_offset_parse("242", &offset), 0);
+    assert_int_equal(offset, 242);
+    assert_int_equal(deliver_offset_parse("18446744073709551614", &offset),
+                     -1);
+    assert_int_equal(deliver_offset_parse("-2", &offset), -1);
+    assert_int_equal(deliver_offset_parse("", &offset), -1);
+    assert_int_equal(deliver_offset_parse("1x", &offset), -1);
+    /* qmgr side (and local passing a recipient on): Postfix's bytes. */
+    put(GREETING, GREETING_LEN);
+    assert_int_equal(deliver_request_send(sp, &req, why), 0);
+    stream_close(sp);
+    got = drain();
+    assert_non_null(memmem(buf_str(got), buf_len(got), want, sizeof(want) - 1));
+    buf_free(got);
+    /* Agent side: Postfix's request is read. */
+    notes_message(request, QID, "1", "mbox text");
+    notes_rcpt(request, DELIVER_OFFSET_NONE_TEXT);
+    close(fds[1]);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds),
+                     0);
+    sp = code_stream();
+    put(buf_str(request), buf_len(request));
+    assert_non_null(got_req = deliver_request_read(sp, &conf, why));
+    assert_true(got_req->rcpt[0].offset == DELIVER_OFFSET_NONE);
+    assert_int_equal(deliver_request_done(sp, got_req, NULL, why), 0);
+    stream_close(sp);
+    buf_free(request);
+}
+
 /* test_round_trip - qmgr side and agent side in two processes */
 static void
 test_round_trip(void **state)
@@ -584,6 +643,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_agent_file_problems, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_reply_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_none, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
     };
 

@@ -20,15 +20,8 @@
 #include "msg_output.h"
 
 static BUF *why;
-static BUF *logged;
+#include "msg_capture.h"
 static PICKUP_RULES rules;
-
-/* capture - keep warnings for the tests to look at */
-static void
-capture(enum msg_level level, const char *text)
-{
-    buf_sprintf_append(logged, "%s%s\n", msg_level_prefix(level), text);
-}
 
 /* setup - fresh rules state and the warning capture */
 static int

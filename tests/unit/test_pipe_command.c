@@ -205,6 +205,39 @@ test_environment(void **state)
     dsb_free(why);
 }
 
+/* test_output_and_chroot - the output of a command that exited 0 (for
+ * pipe(8)'s "delivered via SERVICE service (OUTPUT)"); a chroot that
+ * cannot be entered defers */
+static void
+test_output_and_chroot(void **state)
+{
+    DSN_BUF *why = dsb_create();
+    BUF    *output = buf_alloc(10);
+    PIPE_COMMAND cmd;
+
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.command = "printf 'line one\\nline two\\n \\n'";
+    cmd.shell = "";
+    cmd.env = env_none;
+    cmd.uid = getuid();
+    cmd.gid = getgid();
+    cmd.time_limit = 10;
+    cmd.write_fn = write_input;
+    cmd.output = output;
+    assert_int_equal(pipe_command(&cmd, why), PIPE_STAT_OK);
+    assert_string_equal(buf_str(output), "line one line two");
+    cmd.command = "true";
+    assert_int_equal(pipe_command(&cmd, why), PIPE_STAT_OK);
+    assert_string_equal(buf_str(output), "");
+    cmd.chroot = "/nonexistent/postern";
+    assert_int_equal(pipe_command(&cmd, why), PIPE_STAT_DEFER);
+    assert_string_equal(buf_str(why->status), "4.3.0");
+    assert_non_null(strstr(buf_str(why->reason), "temporary failure. "
+                           "Command output: chroot /nonexistent/postern: "));
+    buf_free(output);
+    dsb_free(why);
+}
+
 int
 main(void)
 {
@@ -215,6 +248,7 @@ main(void)
         cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_big_io),
         cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_output_and_chroot),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

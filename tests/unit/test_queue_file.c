@@ -35,7 +35,7 @@ static char tmpdir[64];
 static char path[128];
 static MAIL_QUEUE_CONF conf;
 static BUF *why;
-static BUF *logged;
+#include "msg_capture.h"
 
 /* setup - a queue directory for written and damaged files */
 static int
@@ -566,13 +566,6 @@ test_size_parse(void **state)
     assert_int_equal(queue_file_size_parse("99999999999999999999 1 1", 24,
                                            &size), -1);
     buf_free(bp);
-}
-
-/* capture - msg output channel that keeps the text */
-static void
-capture(enum msg_level level, const char *text)
-{
-    buf_sprintf_append(logged, "%s%s\n", msg_level_prefix(level), text);
 }
 
 /* test_corrupt - a damaged file goes to corrupt/ with Postfix's words */

@@ -25,14 +25,7 @@
         "relay_domains, smtpd_access_maps"
 #define CASE_COUNT      (sizeof(cases) / sizeof(cases[0]))
 
-static BUF *logged;                     /* warnings of the current test */
-
-/* capture - msg channel: collect the text of every message */
-static void
-capture(enum msg_level level, const char *text)
-{
-    buf_sprintf_append(logged, "%s%s\n", msg_level_prefix(level), text);
-}
+#include "msg_capture.h"
 
 /* base_settings - Postfix 3.7 defaults with the recording's main.cf */
 static RESOLVE_ADDR_SETTINGS
