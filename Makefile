@@ -163,10 +163,13 @@ check-unit: all $(UNIT_TESTS)
 check-system: all $(TEST_DAEMONS)
 	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system
 
-# make bench: Postern and Postfix side by side (BENCH_KEYS sets the size).
+# make bench: Postern and Postfix side by side (BENCH_KEYS and BENCH_MSGS
+# set the sizes; the local delivery bench needs root).
 BENCH_KEYS ?= 1000000
+BENCH_MSGS ?= 10000
 bench: deps all
 	bench/bench_maps.py $(BUILD) $(BENCH_KEYS)
+	bench/bench_local.py $(BUILD) $(BENCH_MSGS)
 
 run: deps all
 	scripts/make-run $(abspath $(BUILD))

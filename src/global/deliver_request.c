@@ -489,18 +489,20 @@ deliver_request_send(STREAM *agent, const DELIVER_REQUEST *req, BUF *why)
     return 0;
 }
 
-/* deliver_reply_status - the reply status text as DELIVER_STAT_*; 0, or
- * -1 for anything else */
+/* deliver_reply_status - the reply status text as DELIVER_STAT_*: "0"
+ * is done, any other number (4294967295, -1, and the 1 that Postfix's
+ * local sends after a deferred hand-off) means retry; 0, or -1 when the
+ * text is no number */
 static int
 deliver_reply_status(const char *text, int *status)
 {
-    if (strcmp(text, "0") == 0)
-        *status = DELIVER_STAT_OK;
-    else if (strcmp(text, DELIVER_STAT_DEFER_TEXT) == 0
-             || strcmp(text, "-1") == 0)
-        *status = DELIVER_STAT_DEFER;
-    else
+    size_t  len = strlen(text);
+    size_t  start = (text[0] == '-');
+
+    if (len == start || len > 20
+        || strspn(text + start, "0123456789") != len - start)
         return -1;
+    *status = strcmp(text, "0") == 0 ? DELIVER_STAT_OK : DELIVER_STAT_DEFER;
     return 0;
 }
 

@@ -372,10 +372,19 @@ class PeerSide(Side):
         assert res.returncode == 0, res.stderr
         new = wait_for(lambda: [n for n in os.listdir(incoming)
                                 if n not in before
-                                and (incoming / n).stat().st_mode & 0o100],
+                                and complete(incoming / n)],
                        what="Postfix's queue file")
         os.rename(incoming / new[0], self.q / "active" / new[0])
         return new[0]
+
+
+def complete(path):
+    """Whether a queue file is complete (0700); False when it is gone
+    (Postfix's qmgr may move it between the listing and the stat)."""
+    try:
+        return bool(path.stat().st_mode & 0o100)
+    except FileNotFoundError:
+        return False
 
 
 def outcome(side, service, nexthop, flags, notify, missing):
