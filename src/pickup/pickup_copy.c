@@ -39,6 +39,8 @@ typedef struct PICKUP_COPY {
     PICKUP_RULE_FN rules;
     PICKUP_RULES r;
     BUF    *sender;
+    bool    first_line;                 /* the next record starts the
+                                         * content, after Received: */
 } PICKUP_COPY;
 
 /* pickup_copy_log - the end of the envelope: who sent what */
@@ -97,6 +99,14 @@ pickup_copy_record(int type, const char *data, size_t len, off_t offset,
         return 0;                               /* the caller sends 'E' */
     if (type == REC_TYPE_FROM)
         buf_strcpy(pc->sender, data);
+    /* A first line that starts with white space would continue our
+     * Received: header: an empty line first makes it body, as Postfix's
+     * pickup does. */
+    if (pc->first_line && (type == REC_TYPE_NORM || type == REC_TYPE_CONT)
+        && len > 0 && (data[0] == ' ' || data[0] == '\t')
+        && rec_put(pc->out, REC_TYPE_NORM, "", 0) < 0)
+        return PICKUP_COPY_WRITE;
+    pc->first_line = (type == REC_TYPE_MESG);
     if (rec_put(pc->out, type, data, len) < 0)
         return PICKUP_COPY_WRITE;
     return type == REC_TYPE_MESG ? pickup_copy_received(pc) : 0;

@@ -484,10 +484,7 @@ CASES = [
          xfail=SMTPUTF8 + "; and Postfix's dsn_orig_rcpt for a non-ASCII "
                "recipient is utf-8;ADDR, Postern's rfc822;ADDR"),
     case("leading-whitespace-line", ["bob"],
-         b"  leading white space\nSubject: x\n\nbody\n",
-         xfail="a first line that starts with white space is body for "
-               "Postfix (the added headers and an empty line come before "
-               "it); Postern takes it and the lines after it as headers"),
+         b"  leading white space\nSubject: x\n\nbody\n"),
     case("no-final-newline", ["bob"], b"Subject: x\n\nno newline at end"),
     case("content-filter", ["bob"], b"Subject: cf\n\nbody\n",
          {"content_filter": "lmtp:[127.0.0.1]:10026"}),
