@@ -55,6 +55,16 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
         time.sleep(interval)
 
 
+def queue_file_complete(path):
+    """Whether a queue file is complete (its owner execute bit, mode 0700);
+    False when it is gone: a directory listing and a stat are never
+    atomic, and cleanup and qmgr rename files all the time."""
+    try:
+        return bool(path.stat().st_mode & 0o100)
+    except FileNotFoundError:
+        return False
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)

@@ -28,7 +28,7 @@ import time
 import pytest
 
 from attrproto import AttrStream, encode
-from conftest import IS_ROOT, Instance, wait_for
+from conftest import IS_ROOT, Instance, queue_file_complete, wait_for
 from postfix_peer import HAVE_POSTFIX, PostfixPeer
 from queuefile import read_records, record
 from test_cleanup import Cleanup, envelope
@@ -372,19 +372,10 @@ class PeerSide(Side):
         assert res.returncode == 0, res.stderr
         new = wait_for(lambda: [n for n in os.listdir(incoming)
                                 if n not in before
-                                and complete(incoming / n)],
+                                and queue_file_complete(incoming / n)],
                        what="Postfix's queue file")
         os.rename(incoming / new[0], self.q / "active" / new[0])
         return new[0]
-
-
-def complete(path):
-    """Whether a queue file is complete (0700); False when it is gone
-    (Postfix's qmgr may move it between the listing and the stat)."""
-    try:
-        return bool(path.stat().st_mode & 0o100)
-    except FileNotFoundError:
-        return False
 
 
 def outcome(side, service, nexthop, flags, notify, missing):

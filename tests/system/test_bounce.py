@@ -23,7 +23,7 @@ import subprocess
 import pytest
 
 from attrproto import AttrStream
-from conftest import BIN, IS_ROOT, Instance, wait_for
+from conftest import BIN, IS_ROOT, Instance, queue_file_complete, wait_for
 from postfix_peer import HAVE_POSTFIX, PostfixPeer
 from test_cleanup import Cleanup, envelope
 from test_master import POSTLOG, wait_log, wait_log_count
@@ -69,7 +69,7 @@ class StatusClient:
     def new_files(self, before):
         """Complete files in incoming/ that were not in before."""
         return sorted(n for n in self.incoming() - before
-                      if (self.q / "incoming" / n).stat().st_mode & 0o100)
+                      if queue_file_complete(self.q / "incoming" / n))
 
     def notice(self, qid):
         """(envelope records, parsed message) of a queued notice."""

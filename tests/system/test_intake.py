@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, wait_for
+from conftest import BIN, queue_file_complete, wait_for
 from queuefile import content_text, read_records, sections
 from test_master import POSTLOG
 
@@ -41,7 +41,7 @@ class Intake:
         them and pickup has removed its maildrop copies."""
         def done():
             ready = [p for p in self.files("incoming")
-                     if p.stat().st_mode & 0o100]
+                     if queue_file_complete(p)]
             return (len(ready) == count and not self.files("maildrop")
                     and ready)
         return wait_for(done, timeout=30,

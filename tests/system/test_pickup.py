@@ -26,7 +26,8 @@ import time
 import pytest
 
 from attrproto import encode as attr_message
-from conftest import BIN, IS_ROOT, LIBEXEC, Instance, wait_for
+from conftest import (BIN, IS_ROOT, LIBEXEC, Instance, queue_file_complete,
+                      wait_for)
 from postfix_peer import HAVE_POSTFIX, PostfixPeer
 from queuefile import (content_text, encode_records, read_records, record,
                        sections)
@@ -697,7 +698,7 @@ def requeued_result(queue_dir, log_text):
 
     def done():
         files = [p for p in (queue_dir / "incoming").iterdir()
-                 if p.stat().st_mode & 0o100]
+                 if queue_file_complete(p)]
         empty = not list((queue_dir / "maildrop").iterdir())
         return empty and len(files) == 1 and files
 
@@ -735,7 +736,7 @@ def test_requeued_file_same_as_postfix(tmp_path):
                             b"d@x.test\nSubject: again\n\nbody\n")
         assert res.returncode == 0, res.stderr
         old, = wait_for(lambda: [p for p in (peer.queue_dir / "incoming")
-                                 .iterdir() if p.stat().st_mode & 0o100],
+                                 .iterdir() if queue_file_complete(p)],
                         15, what="Postfix's queue file")
         data = mark_done(old, {b"a@x.test", b"c@x.test"})
         old.unlink()

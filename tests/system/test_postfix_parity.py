@@ -40,7 +40,8 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, IS_ROOT, Instance, children_of, pid_alive, wait_for
+from conftest import (BIN, IS_ROOT, Instance, children_of, pid_alive,
+                      queue_file_complete, wait_for)
 from postfix_peer import HAVE_POSTFIX, PostfixPeer, wait_exit
 from queuefile import read_records, record
 from test_intake import MASTER_CF as POSTERN_MASTER_CF
@@ -171,7 +172,7 @@ class Side:
         """count complete files in incoming/ and hold/, maildrop empty."""
         files = self.queue_files("incoming") + self.queue_files("hold")
         return (not self.queue_files("maildrop") and len(files) == count
-                and all(p.stat().st_mode & 0o100 for p in files))
+                and all(queue_file_complete(p) for p in files))
 
     def result(self):
         """Every queue file, normalised, after a line with its queue and
