@@ -66,7 +66,6 @@ struct QMGR_MESSAGE {
     int     refcount;                   /* entries not yet back */
     bool    defer;                      /* some recipient must wait */
     bool    forced_expire;              /* postsuper -e/-f: return it now */
-    QMGR_MESSAGE *prev, *next;          /* the active list */
 };
 
 /* One delivery request: a message and some of its recipients. */
@@ -121,7 +120,6 @@ typedef struct QMGR {
     MAIL_QUEUE_CONF queue;
     RESOLVE_CLNT *resolver;
     HTABLE *proc_limits;                /* service name -> maxproc text */
-    QMGR_MESSAGE *active_head, *active_tail;
     int     message_count;              /* messages in core */
     long    rcpt_count;                 /* recipients in core */
     QMGR_TRANSPORT *transports;
@@ -137,7 +135,6 @@ extern QMGR qmgr;
 void    qmgr_scan_request(int which);
 void    qmgr_feed(void);
 void    qmgr_feed_later(void);
-bool    qmgr_room(void);
 
 /* qmgr_message.c */
 void    qmgr_message_load(const char *queue_name, const char *id);

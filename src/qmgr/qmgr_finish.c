@@ -173,14 +173,6 @@ qmgr_finish_deferred(QMGR_MESSAGE *message)
 void
 qmgr_message_done(QMGR_MESSAGE *message)
 {
-    if (message->prev)
-        message->prev->next = message->next;
-    else
-        qmgr.active_head = message->next;
-    if (message->next)
-        message->next->prev = message->prev;
-    else
-        qmgr.active_tail = message->prev;
     qmgr.message_count--;
     qmgr.rcpt_count -= message->rcpt_count;
 

@@ -186,7 +186,7 @@ qmgr_message_create(const char *id)
     return message;
 }
 
-/* qmgr_message_free - forget a message (it is off the active list) */
+/* qmgr_message_free - forget a message */
 void
 qmgr_message_free(QMGR_MESSAGE *message)
 {
@@ -282,16 +282,10 @@ qmgr_message_open(const char *queue_name, const char *id, bool *expire,
     return fd;
 }
 
-/* qmgr_message_link - put a loaded message on the active list */
+/* qmgr_message_count - a loaded message counts against the limits */
 static void
-qmgr_message_link(QMGR_MESSAGE *message)
+qmgr_message_count(QMGR_MESSAGE *message)
 {
-    message->prev = qmgr.active_tail;
-    if (qmgr.active_tail)
-        qmgr.active_tail->next = message;
-    else
-        qmgr.active_head = message;
-    qmgr.active_tail = message;
     qmgr.message_count++;
     qmgr.rcpt_count += message->rcpt_count;
 }
@@ -378,7 +372,7 @@ qmgr_message_load(const char *queue_name, const char *id)
     qmgr_message_drop_defer_log(id);
     msg_info("%s: from=<%s>, size=%ld, nrcpt=%ld (queue active)",
              id, message->sender, message->data_size, message->rcpt_total);
-    qmgr_message_link(message);
+    qmgr_message_count(message);
     qmgr_message_resolve(message);
     buf_free(why);
 }

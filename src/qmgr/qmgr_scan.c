@@ -121,7 +121,7 @@ qmgr_scan_take(QMGR_SCAN_STATE *st, BUF *path)
 }
 
 /* qmgr_room - whether the active queue takes another message */
-bool
+static bool
 qmgr_room(void)
 {
     return qmgr.message_count < var_qmgr_message_active_limit
