@@ -112,9 +112,12 @@ class Queue:
         return sorted(names)
 
     def intake(self, count_before, *args, **kw):
-        """sendmail; wait for the new file in incoming; its queue id."""
+        """sendmail; wait for the new file in incoming and for pickup to
+        have removed the maildrop copy (else stopping the instance may
+        leave both); its queue id."""
         self.sendmail(*args, **kw)
-        wait_for(lambda: len(self.complete("incoming")) > count_before, 15,
+        wait_for(lambda: len(self.complete("incoming")) > count_before
+                 and not self.files("maildrop"), 15,
                  what=f"a new file in incoming; log:\n{self.inst.log_text()}")
         new = set(self.complete("incoming")) - self.seen
         self.seen |= new
