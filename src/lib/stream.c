@@ -9,7 +9,9 @@
  * Time limits: before each call of the read or write function the stream
  * computes how long it may block: the per-call timeout, shortened to what
  * is left until the deadline. The default I/O functions poll() for that
- * long and fail with ETIMEDOUT; replacement functions (TLS) get the same
+ * long and fail with ETIMEDOUT; without a limit they make the call at once
+ * (no poll per read of a file) and poll only when a non-blocking
+ * descriptor would block. Replacement functions (TLS) get the same
  * limit. ETIMEDOUT sets the timeout flag, any other failure the error
  * flag; both are sticky and stop reads and writes until stream_clearerr().
  * The end-of-file flag is sticky for reads only. Pending output is flushed
@@ -81,22 +83,47 @@ stream_poll(int fd, short events, int timeout_ms)
     return n < 0 ? -1 : 0;
 }
 
-/* stream_fd_read - default read function: poll, then read */
+/* stream_wait - before an I/O call: with a timeout, wait for readiness
+ * (a blocking call would ignore the timeout); without one, go straight to
+ * the call (a file needs no poll) and wait only if it would block */
+static bool
+stream_wait(int fd, short events, int timeout_ms, bool attempted)
+{
+    if (timeout_ms >= 0)
+        return attempted ? false : stream_poll(fd, events, timeout_ms) == 0;
+    if (!attempted)
+        return true;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+        return false;
+    return stream_poll(fd, events, -1) == 0;
+}
+
+/* stream_fd_read - default read function: wait as stream_wait says, read */
 static ssize_t
 stream_fd_read(int fd, void *buf, size_t len, int timeout_ms, void *ctx)
 {
-    if (stream_poll(fd, POLLIN, timeout_ms) < 0)
+    ssize_t n;
+
+    if (!stream_wait(fd, POLLIN, timeout_ms, false))
         return -1;
-    return read(fd, buf, len);
+    while ((n = read(fd, buf, len)) < 0 && stream_wait(fd, POLLIN, timeout_ms,
+                                                      true))
+        /* retry once ready */ ;
+    return n;
 }
 
 /* stream_fd_write - default write function for files and pipes */
 static ssize_t
 stream_fd_write(int fd, const void *buf, size_t len, int timeout_ms, void *ctx)
 {
-    if (stream_poll(fd, POLLOUT, timeout_ms) < 0)
+    ssize_t n;
+
+    if (!stream_wait(fd, POLLOUT, timeout_ms, false))
         return -1;
-    return write(fd, buf, len);
+    while ((n = write(fd, buf, len)) < 0 && stream_wait(fd, POLLOUT,
+                                                        timeout_ms, true))
+        /* retry once ready */ ;
+    return n;
 }
 
 /* stream_sock_write - default write function for sockets: no SIGPIPE */
@@ -104,9 +131,14 @@ static ssize_t
 stream_sock_write(int fd, const void *buf, size_t len, int timeout_ms,
                   void *ctx)
 {
-    if (stream_poll(fd, POLLOUT, timeout_ms) < 0)
+    ssize_t n;
+
+    if (!stream_wait(fd, POLLOUT, timeout_ms, false))
         return -1;
-    return send(fd, buf, len, MSG_NOSIGNAL);
+    while ((n = send(fd, buf, len, MSG_NOSIGNAL)) < 0
+           && stream_wait(fd, POLLOUT, timeout_ms, true))
+        /* retry once ready */ ;
+    return n;
 }
 
 /* stream_fdopen - wrap a descriptor; the stream owns it from now on */
