@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "cleanup_user.h"
+#include "mail_flow.h"
 #include "mail_params.h"
 #include "mail_server.h"
 #include "msg.h"
@@ -118,6 +119,9 @@ cleanup_service(STREAM *client, const char *service, char **argv)
     bool    connected;
 
     stream_set_timeout(client, var_ipc_timeout);
+    /* Pace intake to delivery (mail_flow.h): wait for qmgr's token. */
+    if (var_in_flow_delay > 0)
+        (void) mail_flow_wait(var_in_flow_delay * 1000);
     state->dst = mail_queue_enter(&state->qconf, MAIL_QUEUE_INCOMING,
                                   MAIL_QUEUE_STAT_NEW, state->queue_id, why);
     if (state->dst == NULL) {

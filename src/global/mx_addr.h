@@ -10,11 +10,14 @@
  * domain's own A/AAAA records; cut at smtp_mx_address_limit.
  *
  * Errors come back in a DSN_BUF with Postfix's status codes and words:
- * temporary DNS failures are 4.x (defer, never bounce), a name that does
- * not exist or has no address 5.1.2 ("Host or domain name not found"),
- * a null MX (RFC 7505) 5.1.10, an MX list whose best entry is this host
- * 5.4.6 ("mail for X loops back to myself"). Library code: nothing here
- * exits. */
+ * temporary DNS failures are 4.4.3 (defer, never bounce), a name that
+ * does not exist or has no address 5.4.4 ("Host or domain name not
+ * found. Name service error for name=X type=A: Host not found"), a null
+ * MX (RFC 7505) 5.1.0 ("Domain X does not accept mail (nullMX)"). With
+ * MX_ADDR_FLAG_LOOP (Postfix checks only when delivering to port 25) the
+ * list is cut where this host appears (own_inet_addr.h), and a list whose
+ * best entry is this host is 5.4.6 ("mail for X loops back to myself").
+ * docs/dns.md has every case. Library code: nothing here exits. */
 #ifndef MX_ADDR_H
 #define MX_ADDR_H
 
@@ -39,6 +42,7 @@ typedef struct MX_ADDR_LIST {
 } MX_ADDR_LIST;
 
 #define MX_ADDR_FLAG_MX     (1<<0)      /* look up MX records first */
+#define MX_ADDR_FLAG_LOOP   (1<<1)      /* detect loops (SMTP to port 25) */
 
 /* mx_addr_lookup - fill list for name (a domain, or a host name when
  * MX_ADDR_FLAG_MX is not set); 0 on success, -1 with why filled */

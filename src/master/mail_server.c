@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "event.h"
 #include "mail_conf.h"
+#include "mail_flow.h"
 #include "mail_params.h"
 #include "mail_server_int.h"
 #include "maillog.h"
@@ -405,6 +406,8 @@ mail_server_main(int argc, char **argv, const SERVER_SPEC *spec)
     else if (fcntl(MASTER_STATUS_FD, F_GETFD) < 0)
         msg_fatal("no status descriptor from master (fd %d); "
                   "use -S or -z to run without master", MASTER_STATUS_FD);
+    else
+        mail_flow_init();
     if ((gen = getenv("GENERATION")) != NULL)
         mail_server.gen = (unsigned) strtoul(gen, NULL, 10);
 

@@ -117,6 +117,7 @@ master_init(void)
     master_lock_acquire();
     conf = master_service_read_conf(true);
     master_sig_init();
+    master_spawn_init();
     master_service_init(conf);
     master_conf_free(conf);
     master_lock_write_pid();

@@ -92,6 +92,7 @@ void    master_avail_throttle(MASTER_SERV *serv);
 void    master_avail_unthrottle(MASTER_SERV *serv);
 
 /* master_spawn.c */
+void    master_spawn_init(void);
 void    master_spawn(MASTER_SERV *serv);
 MASTER_PROC *master_spawn_find(pid_t pid);
 void    master_spawn_reap(void);

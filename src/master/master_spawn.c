@@ -1,6 +1,8 @@
 /* master_spawn - start, reap and kill the children of master.
  *
- * A child runs the service's command with the status socket on
+ * A child runs the service's command with the inflow token pipe on
+ * MASTER_FLOW_READ/MASTER_FLOW_WRITE (mail_flow.h; one pipe for all
+ * children, made by master_spawn_init()), the status socket on
  * MASTER_STATUS_FD, the listeners on MASTER_LISTEN_FD and up, /dev/null
  * on stdin/stdout/stderr (kept with master -d) and nothing else open. Its
  * generation number is in the environment (GENERATION) so that a status
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mail_flow.h"
 #include "master.h"
 #include "master_proto.h"
 #include "msg.h"
@@ -23,23 +26,41 @@
 MASTER_PROC *master_procs;
 
 static unsigned master_spawn_gen;
+static int master_flow_pipe[2] = {-1, -1};
 
-/* master_spawn_fds - move the status socket and listeners into place */
+/* master_spawn_init - make the inflow token pipe: non-blocking, so that
+ * no child ever stalls on it, and closed in master's own exec */
+void
+master_spawn_init(void)
+{
+    if (pipe2(master_flow_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+        msg_fatal("pipe: %m");
+}
+
+/* master_spawn_fds - move the flow pipe, status socket and listeners into
+ * place */
 static void
 master_spawn_fds(const MASTER_SERV *serv)
 {
     int     count = serv->listen_fd_count;
     int     high = MASTER_LISTEN_FD + count + 1;
     int     status_fd;
+    int     flow[2];
     int     tmp[count > 0 ? count : 1];
     int     null_fd;
 
     /* Copy everything above the target range first: no dup2() clobbers. */
+    if ((flow[0] = fcntl(master_flow_pipe[0], F_DUPFD, high)) < 0
+        || (flow[1] = fcntl(master_flow_pipe[1], F_DUPFD, high)) < 0)
+        msg_fatal("dup flow pipe: %m");
     if ((status_fd = fcntl(serv->status_fd[1], F_DUPFD, high)) < 0)
         msg_fatal("dup status socket: %m");
     for (int i = 0; i < count; i++)
         if ((tmp[i] = fcntl(serv->listen_fd[i], F_DUPFD, high)) < 0)
             msg_fatal("dup listener: %m");
+    if (dup2(flow[0], MASTER_FLOW_READ) < 0
+        || dup2(flow[1], MASTER_FLOW_WRITE) < 0)
+        msg_fatal("dup2 flow pipe: %m");
     if (dup2(status_fd, MASTER_STATUS_FD) < 0)
         msg_fatal("dup2 status socket: %m");
     for (int i = 0; i < count; i++)

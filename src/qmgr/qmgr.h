@@ -134,6 +134,9 @@ extern QMGR qmgr;
 #define QMGR_SCAN_ALL_DEFERRED  (1<<2)  /* ignore the retry times */
 void    qmgr_scan_request(int which);
 void    qmgr_feed(void);
+
+/* qmgr_flow.c */
+void    qmgr_flow_tokens(int new_mail, bool incoming_drained);
 void    qmgr_feed_later(void);
 
 /* qmgr_message.c */

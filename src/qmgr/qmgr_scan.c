@@ -12,7 +12,8 @@
  * skipped, unless the scan was asked to ignore the times ("A" trigger).
  * Incoming files that are not complete (mode 0600) are left alone.
  * One call feeds at most QMGR_FEED_BATCH messages, then yields to the
- * event loop so agents' replies are not kept waiting. */
+ * event loop so agents' replies are not kept waiting. Each feed tells
+ * qmgr_flow.c how much new mail it took (cleanup's inflow tokens). */
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -150,6 +151,7 @@ qmgr_feed(void)
 {
     BUF    *path = buf_alloc(100);
     int     taken = 0;
+    int     new_mail = 0;
     bool    more = true;
 
     while (more && qmgr_room() && taken < QMGR_FEED_BATCH) {
@@ -157,6 +159,7 @@ qmgr_feed(void)
         if (qmgr_scan_take(&qmgr_incoming, path)) {
             more = true;
             taken++;
+            new_mail++;
         }
         if (qmgr_room() && qmgr_scan_take(&qmgr_deferred, path)) {
             more = true;
@@ -165,6 +168,7 @@ qmgr_feed(void)
     }
     if (more && qmgr_room())
         qmgr_feed_later();
+    qmgr_flow_tokens(new_mail, qmgr_incoming.scan == NULL);
     buf_free(path);
     qmgr_schedule();
 }

@@ -138,7 +138,14 @@ class Instance:
         self.main.update({k: str(v) for k, v in params.items()})
         if master_cf is not None:
             self.master_cf = master_cf
-        text = "".join(f"{k} = {v}\n" for k, v in self.main.items())
+        main = dict(self.main)
+        # Without qmgr nobody hands out inflow tokens and cleanup would
+        # wait in_flow_delay per message: tests of intake alone run
+        # unpaced unless they set it (test_inflow.py).
+        if not any(line.startswith("qmgr ")
+                   for line in self.master_cf.splitlines()):
+            main.setdefault("in_flow_delay", "0")
+        text = "".join(f"{k} = {v}\n" for k, v in main.items())
         (self.config_dir / "main.cf").write_text(text)
         (self.config_dir / "master.cf").write_text(self.master_cf)
 
