@@ -3,6 +3,7 @@
  *   bounce.c          main(): the skeleton, the settings, one request
  *                     per connection, dispatched by nrequest
  *   bounce_append.c   nrequest 0: one recipient's result into the log
+ *   bounce_flush.c    a deferral also goes to the fast flush service
  *   bounce_notify.c   nrequests 1, 2, 5: which notices a log calls for,
  *                     to whom; marking recipients done; removing logs
  *   bounce_send.c     one notice through the cleanup service
@@ -72,6 +73,11 @@ typedef struct BOUNCE_REQ {
 /* bounce_append_service - serve an append request (nrequest already read)
  * on client; the reply status */
 int     bounce_append_service(const BOUNCE_CONF *conf, STREAM *client);
+
+/* bounce_flush_add - tell the flush service that queue_id has mail
+ * deferred for the domain of recipient, when $fast_flush_domains lists
+ * it (failures are logged only) */
+void    bounce_flush_add(const char *queue_id, const char *recipient);
 
 /* bounce_notify_service - serve a flush, warn or trace request; the
  * reply status (0: done, or nothing was due; -1: try again later) */

@@ -17,7 +17,10 @@
  * The queue id must be a valid one ("malformed queue id", as Postfix
  * says): it is a file name, and no request may name another path. Text
  * fields longer than BOUNCE_FIELD_MAX are shortened so that every line
- * stays readable (bounce_log.h); control characters become '?'. */
+ * stays readable (bounce_log.h); control characters become '?'.
+ *
+ * The defer service then tells the fast flush service about the
+ * deferral (bounce_flush.c), as Postfix's defer_append() does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -186,6 +189,8 @@ bounce_append_service(const BOUNCE_CONF *conf, STREAM *client)
         ba_record(conf, record, field, offset, notify);
         if ((ret = ba_write(buf_str(path), record, why)) < 0)
             msg_warn("%s: %s", buf_str(queue_id), buf_str(why));
+        else if (strcmp(conf->log_queue, MAIL_QUEUE_DEFER) == 0)
+            bounce_flush_add(buf_str(queue_id), buf_str(field[BA_RCPT]));
     }
     for (int i = 0; i < BA_COUNT; i++)
         buf_free(field[i]);

@@ -2,7 +2,8 @@
  *
  * Usage: postern [-c config_dir] [-v] command
  * Commands: start, start-fg, stop, abort, reload, status, check,
- * set-permissions. Invoked as "postfix" it behaves the same.
+ * set-permissions, address, qshape (postern_qshape.c). Invoked as
+ * "postfix" it behaves the same.
  *
  * Model: read main.cf (errors are fatal), set up logging with the tag
  * "$syslog_name/postfix-script" (the tag tools know from Postfix) plus
@@ -35,7 +36,7 @@ ARGV   *postern_master_flags;
 
 #define POSTERN_COMMANDS \
     "start (or start-fg, stop, abort, reload, status, check, set-permissions, " \
-    "address ADDRESS...)"
+    "address ADDRESS..., qshape [options] [queue...])"
 
 /* postern_not_running - the message and status when master is not there */
 static int
@@ -191,6 +192,13 @@ postern_cmd_address(char **args)
     return postern_address(args);
 }
 
+/* postern_cmd_qshape - the age by domain histogram of queues */
+static int
+postern_cmd_qshape(char **args)
+{
+    return postern_qshape(args);
+}
+
 static const struct {
     const char *name;
     int     (*fn) (char **args);        /* args: what follows the name */
@@ -205,6 +213,7 @@ static const struct {
     {"check", postern_cmd_check, false},
     {"set-permissions", postern_cmd_set_permissions, false},
     {"address", postern_cmd_address, true},
+    {"qshape", postern_cmd_qshape, true},
 };
 
 /* postern_config - read main.cf and set up logging */

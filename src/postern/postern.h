@@ -43,4 +43,7 @@ int     postern_start(bool foreground);
 /* postern_address.c: "postern address ADDRESS..." */
 int     postern_address(char **addresses);
 
+/* postern_qshape.c: "postern qshape [options] [queue...]" */
+int     postern_qshape(char **args);
+
 #endif

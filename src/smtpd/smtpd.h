@@ -14,7 +14,8 @@
  *   smtpd_rcpt.c   RCPT
  *   smtpd_queue.c  the connection to cleanup: envelope and content records
  *   smtpd_data.c   DATA, BDAT
- *   smtpd_misc.c   RSET NOOP QUIT VRFY ETRN
+ *   smtpd_misc.c   RSET NOOP QUIT VRFY
+ *   smtpd_etrn.c   ETRN (fast flush)
  *   smtpd_check*.c the restriction engine (smtpd_check.h) */
 #ifndef SMTPD_H
 #define SMTPD_H

@@ -1,13 +1,11 @@
-/* smtpd_misc - the small commands: RSET, NOOP, QUIT, VRFY, ETRN.
+/* smtpd_misc - the small commands: RSET, NOOP, QUIT, VRFY (ETRN is in
+ * smtpd_etrn.c).
  *
  * VRFY runs the recipient restrictions (as RCPT does: unknown local users
  * are refused), then answers "252" with the argument as given, unless
- * disable_vrfy_command. ETRN runs smtpd_etrn_restrictions; it has no
- * flush service to ask yet, so it gets the reply Postfix gives when the
- * flush service cannot serve the domain. */
+ * disable_vrfy_command. */
 #include <string.h>
 
-#include "msg.h"
 #include "quote_822_local.h"
 #include "smtpd.h"
 
@@ -86,31 +84,4 @@ smtpd_vrfy(SMTPD_STATE *state, char *args)
     }
     smtpd_reply(state, "252 2.0.0 %s", args);
     return 0;
-}
-
-/* smtpd_etrn - ETRN domain */
-int
-smtpd_etrn(SMTPD_STATE *state, char *args)
-{
-    const char *err;
-
-    if (*args == 0 || strpbrk(args, " \t") != NULL) {
-        smtpd_reply(state, "500 Syntax: ETRN domain");
-        return -1;
-    }
-    if (state->helo_name == NULL) {
-        smtpd_reply(state, "503 Error: send HELO/EHLO first");
-        return -1;
-    }
-    if (state->sender != NULL) {
-        smtpd_reply(state, "503 Error: MAIL transaction in progress");
-        return -1;
-    }
-    if ((err = smtpd_check_etrn(state, args)) != NULL) {
-        smtpd_check_refusal(state, err);
-        return -1;
-    }
-    msg_warn("reject: ETRN %.100s... from %s", args, state->namaddr);
-    smtpd_reply(state, "459 <%s>: service unavailable", args);
-    return -1;
 }

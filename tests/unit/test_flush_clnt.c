@@ -1,5 +1,6 @@
 /* test_flush_clnt - unit tests for flush_clnt: the request bytes Postfix
- * 3.7's postqueue -s and -i sent (strace, docs/queue-tools.md), the
+ * 3.7's postqueue -s and -i and its agents' deferrals sent (strace,
+ * docs/flush.md), refresh and purge, the
  * status answered, and an unreachable or misbehaving service. A child
  * process plays the flush service on a socket in a temporary directory. */
 #include <setjmp.h>
@@ -98,6 +99,39 @@ test_send_file_denied(void **state)
 }
 
 static void
+test_add(void **state)
+{
+    pid_t   pid = serve_one(S(GREETING),
+                            S("request\0add\0site\0example.org\0"
+                              "queue_id\00065086A7C033\0\0"),
+                            S("status\0000\0\0"));
+
+    assert_int_equal(flush_add(path, "example.org", "65086A7C033", 5, why),
+                     FLUSH_STAT_OK);
+    child_ok(pid);
+}
+
+static void
+test_refresh(void **state)
+{
+    pid_t   pid = serve_one(S(GREETING), S("request\0refresh\0\0"),
+                            S("status\0000\0\0"));
+
+    assert_int_equal(flush_refresh(path, 5, why), FLUSH_STAT_OK);
+    child_ok(pid);
+}
+
+static void
+test_purge_bad(void **state)
+{
+    pid_t   pid = serve_one(S(GREETING), S("request\0purge\0\0"),
+                            S("status\0003\0\0"));
+
+    assert_int_equal(flush_purge(path, 5, why), FLUSH_STAT_BAD);
+    child_ok(pid);
+}
+
+static void
 test_wrong_protocol(void **state)
 {
     pid_t   pid = serve_one(S("protocol\0other\0\0"), "", 0, "", 0);
@@ -141,6 +175,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_send_site),
         cmocka_unit_test(test_send_file_denied),
+        cmocka_unit_test(test_add),
+        cmocka_unit_test(test_refresh),
+        cmocka_unit_test(test_purge_bad),
         cmocka_unit_test(test_wrong_protocol),
         cmocka_unit_test(test_no_service),
     };
