@@ -19,7 +19,7 @@
  * parts are listed in bounce.h. Parameters: the ones in BOUNCE_CONF,
  * queue_directory, hash_queue_names, hash_queue_depth,
  * cleanup_service_name, ipc_timeout, myhostname, myorigin, mail_name,
- * bounce_template_file (not read yet: a warning says so). */
+ * bounce_template_file (read before a chroot: bounce_template_file.c). */
 #include <string.h>
 #include <strings.h>
 
@@ -206,10 +206,14 @@ bounce_post_init(const char *service, char **argv)
     conf->log_text = var_backwards_bounce_logfile_compatibility;
     conf->delay_warning_time = var_delay_warning_time;
     conf->max_queue_lifetime = var_maximal_queue_lifetime;
+}
+
+/* bounce_pre_init - bounce_template_file, before a chroot */
+static void
+bounce_pre_init(const char *service, char **argv)
+{
     if (*var_bounce_template_file)
-        msg_warn("bounce_template_file is not supported yet: "
-                 "using the built-in templates instead of %s",
-                 var_bounce_template_file);
+        bounce_template_load(var_bounce_template_file);
 }
 
 /* main - hand over to the skeleton */
@@ -218,6 +222,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_SINGLE,
+        .pre_init = bounce_pre_init,
         .post_init = bounce_post_init,
         .service = bounce_service,
     };

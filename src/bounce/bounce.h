@@ -9,6 +9,7 @@
  *   bounce_send.c     one notice through the cleanup service
  *   bounce_compose.c  the notice itself: RFC 3464 multipart/report
  *   bounce_template.c the human-readable words, in one place
+ *   bounce_template_file.c  bounce_template_file: one's own words
  *   bounce_out.c      writing lines of a notice, folding long ones
  *   bounce_queue.c    the original message: envelope, content, marks
  *
@@ -125,8 +126,21 @@ typedef struct BOUNCE_TEMPLATE {
     const char *headers_label;          /* ... of its headers only */
 } BOUNCE_TEMPLATE;
 
-/* bounce_template - the built-in template of a kind */
+/* bounce_template - the template of a kind: from bounce_template_file,
+ * else the built-in one */
 const BOUNCE_TEMPLATE *bounce_template(BOUNCE_NOTICE_KIND kind);
+
+/* bounce_template_builtin - the built-in template of a kind */
+const BOUNCE_TEMPLATE *bounce_template_builtin(BOUNCE_NOTICE_KIND kind);
+
+/* bounce_template_load - read bounce_template_file path (Postfix's
+ * syntax, man 5 bounce): fatal when it cannot be read or a line is not
+ * "NAME = VALUE"; a bad template is ignored with a warning
+ * (bounce_template_file.c) */
+void    bounce_template_load(const char *path);
+
+/* bounce_template_loaded - the file's template of a kind, or NULL */
+const BOUNCE_TEMPLATE *bounce_template_loaded(BOUNCE_NOTICE_KIND kind);
 
 /* bounce_template_expand - append text to result with $name expanded:
  * main.cf parameters, and as in Postfix's templates

@@ -5,8 +5,8 @@
  * and Subject: headers, the subject of postmaster copies, and the text
  * that opens the human-readable part (postmaster copies leave it out).
  * The headers and subjects are Postfix's, because people and programs
- * recognise notices by them; the text is Postern's own. A later
- * bounce_template_file reader only has to fill these structures.
+ * recognise notices by them; the text is Postern's own.
+ * bounce_template_file replaces them (bounce_template_file.c).
  *
  * The text may refer to main.cf parameters ($myhostname) and, as in
  * Postfix's templates, to $delay_warning_time_UNIT and
@@ -98,11 +98,21 @@ typedef struct BOUNCE_EXPAND {
     BUF    *value;
 } BOUNCE_EXPAND;
 
-/* bounce_template - the built-in template of a kind */
+/* bounce_template_builtin - the built-in template of a kind */
+const BOUNCE_TEMPLATE *
+bounce_template_builtin(BOUNCE_NOTICE_KIND kind)
+{
+    return &bounce_templates[kind];
+}
+
+/* bounce_template - the template of a kind: bounce_template_file's, or
+ * the built-in one */
 const BOUNCE_TEMPLATE *
 bounce_template(BOUNCE_NOTICE_KIND kind)
 {
-    return &bounce_templates[kind];
+    const BOUNCE_TEMPLATE *t = bounce_template_loaded(kind);
+
+    return t ? t : &bounce_templates[kind];
 }
 
 /* bounce_time_text - seconds in the largest unit that fits exactly */

@@ -28,9 +28,14 @@
  *     and log word "deliverable" or "undeliverable"; the recipient is
  *     then finished (even a temporary failure) and marked like a sent
  *     one ("deliverable") or a bounced one ("undeliverable"); if the trace
- *     append fails, nothing is logged and the recipient is deferred.
- *     Postern has no verify service: a probe (DEL_REQ_FLAG_MTA_VRFY
- *     without _USR_VRFY) is logged only.
+ *     append fails, nothing is logged and the recipient is deferred;
+ *   - an address probe of the verify service (DEL_REQ_FLAG_MTA_VRFY,
+ *     Postfix's verify_append()): instead of the trace append, an update
+ *     of the verify service (verify_clnt.h) with the address status
+ *     (deliverable, deferred, bounced) and the reason, for the original
+ *     recipient (when there is one) and, when it differs, for the
+ *     recipient; if that fails, "QID: verify service failure" and the
+ *     recipient is deferred.
  * The status service answers only after its log is on disk, so the log
  * line and the done mark always come after the result is durable; the
  * marks are fsync'd by deliver_request_done(). */
@@ -39,8 +44,10 @@
 #include "bounce_clnt.h"
 #include "deliver_log.h"
 #include "deliver_result.h"
+#include "mail_params.h"
 #include "msg.h"
 #include "rec_stream.h"
+#include "verify_clnt.h"
 
 #define DELIVER_RELAY_NONE      "none"
 
@@ -122,16 +129,48 @@ deliver_result_done(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     return 0;
 }
 
-/* deliver_result_verify - a verification request: report, log */
+/* deliver_result_probe - a probe's result to the verify service: the
+ * original recipient and, when it differs, the recipient; 0 or -1 */
+static int
+deliver_result_probe(const RECIPIENT *rcpt, int addr_status,
+                     const DSN *dsn)
+{
+    BUF    *why = buf_alloc(100);
+    const char *orig = DEL_TEXT(rcpt->orig_addr);
+    int     ret = VRFY_STAT_OK;
+
+    if (*orig)
+        ret = verify_clnt_update(orig, addr_status, dsn->reason, why);
+    if (ret == VRFY_STAT_OK && strcmp(rcpt->address, orig) != 0)
+        ret = verify_clnt_update(rcpt->address, addr_status, dsn->reason,
+                                 why);
+    if (ret != VRFY_STAT_OK)
+        msg_warn("%s", buf_str(why));
+    buf_free(why);
+    return ret == VRFY_STAT_OK ? 0 : -1;
+}
+
+/* deliver_result_verify - a verification request: report (trace for
+ * sendmail -bv, the verify service for a probe), log */
 static int
 deliver_result_verify(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
-                      const char *relay, DSN *dsn, const char *word,
+                      const char *relay, DSN *dsn, int addr_status,
                       bool mark)
 {
+    const char *word = addr_status == VRFY_ADDR_OK ? "deliverable" :
+        "undeliverable";
+
     dsn->action = word;
     if ((req->flags & DEL_REQ_FLAG_USR_VRFY)
         && deliver_result_trace(req, rcpt, relay, dsn) < 0) {
         msg_warn("%s: trace service failure", req->queue_id);
+        req->status = DELIVER_STAT_DEFER;
+        return -1;
+    }
+    if ((req->flags & DEL_REQ_FLAG_MTA_VRFY)
+        && deliver_result_probe(rcpt, addr_status, dsn) < 0) {
+        msg_warn("%s: %s service failure", req->queue_id,
+                 var_address_verify_service_name);
         req->status = DELIVER_STAT_DEFER;
         return -1;
     }
@@ -162,7 +201,7 @@ deliver_sent(DELIVER_REQUEST *req, const RECIPIENT *rcpt, const char *relay,
     int     ret;
 
     if (DEL_REQ_TRACE_ONLY(req->flags))
-        return deliver_result_verify(req, rcpt, relay, &d, "deliverable",
+        return deliver_result_verify(req, rcpt, relay, &d, VRFY_ADDR_OK,
                                      mark);
     if (((rcpt->dsn_notify & DSN_NOTIFY_SUCCESS)
          || (req->flags & DEL_REQ_FLAG_RECORD))
@@ -188,7 +227,7 @@ deliver_bounced(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     bool    mark = (req->flags & DEL_REQ_FLAG_BOUNCE) != 0;
 
     if (DEL_REQ_TRACE_ONLY(req->flags))
-        return deliver_result_verify(req, rcpt, relay, &d, "undeliverable",
+        return deliver_result_verify(req, rcpt, relay, &d, VRFY_ADDR_BOUNCE,
                                      mark);
     if (deliver_result_append(BOUNCE_LOG_BOUNCE, req, rcpt, &d) < 0
         || ((req->flags & DEL_REQ_FLAG_RECORD)
@@ -206,7 +245,7 @@ deliver_deferred(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     DSN     d = deliver_result_dsn(dsn, "defer_append", "4.0.0", "delayed");
 
     if (DEL_REQ_TRACE_ONLY(req->flags))
-        return deliver_result_verify(req, rcpt, relay, &d, "undeliverable",
+        return deliver_result_verify(req, rcpt, relay, &d, VRFY_ADDR_DEFER,
                                      (req->flags & DEL_REQ_FLAG_BOUNCE) != 0);
     if (deliver_result_append(BOUNCE_LOG_DEFER, req, rcpt, &d) < 0)
         msg_warn("%s: defer service failure", req->queue_id);

@@ -17,10 +17,12 @@
  * When the status service cannot record a bounce (or a success notice),
  * the recipient is deferred instead (nothing is lost: it will be tried
  * again). A status of the wrong class is replaced by X.0.0 with
- * Postfix's warning. For a verification request (sendmail -bv) only the
- * trace service is told, the log says "deliverable" or "undeliverable",
- * and the recipient is finished and marked like a sent one or a bounced
- * one (as Postfix 3.7's agents do; a temporary failure too).
+ * Postfix's warning. For a verification request only the trace service
+ * (sendmail -bv) or the verify service (an address probe,
+ * DEL_REQ_FLAG_MTA_VRFY) is told, the log says "deliverable" or
+ * "undeliverable", and the recipient is finished and marked like a sent
+ * one or a bounced one (as Postfix 3.7's agents do; a temporary failure
+ * too).
  * Each function updates req->status and returns 0 when the recipient is
  * finished, or -1 when it stays to be tried again. */
 #ifndef DELIVER_RESULT_H

@@ -13,7 +13,10 @@
  * passes only those sendmail writes (rewrite_context, envelope_id,
  * ret_flags, encoding, notify_flags, dsn_orig_rcpt) and drops the others
  * with a warning: a local user must not pose as a network client
- * (client_address=...) or fake a log id.
+ * (client_address=...) or fake a log id. sendmail -bv's
+ * "trace_flags=512" (user verification: report, deliver nothing) passes
+ * too, but no other trace flags: a user must not make an address probe
+ * (256) whose result would go into the verify service's cache.
  *
  * A file that "postsuper -r" put back: a whole queue file that cleanup
  * wrote, owned by mail_owner. Model: Debian's Postfix 3.7 pickup (strace
@@ -41,6 +44,10 @@ static const char *const pickup_user_attrs[] = {
     "rewrite_context", "envelope_id", "ret_flags", "encoding",
     "notify_flags", "dsn_orig_rcpt", NULL,
 };
+
+/* The one trace_flags record a local user may pass on: sendmail -bv
+ * (DEL_REQ_FLAG_USR_VRFY). */
+#define PICKUP_USER_TRACE   "trace_flags=512"
 
 /* The attributes of a requeued file's extracted section that are kept:
  * Postfix's rec_attr_map() names. */
@@ -126,8 +133,8 @@ pickup_rules_postdrop(PICKUP_RULES *r, int type, const char *data,
     if (type == REC_TYPE_MESG && r->senders == 0)
         return pickup_rules_bad(r, offset, "no sender record before the "
                                 "content");
-    if (type == REC_TYPE_ATTR && !pickup_rules_listed(pickup_user_attrs,
-                                                      data)) {
+    if (type == REC_TYPE_ATTR && strcmp(data, PICKUP_USER_TRACE) != 0
+        && !pickup_rules_listed(pickup_user_attrs, data)) {
         name_len = strcspn(data, "=");
         msg_warn("%s: uid=%ld: ignoring attribute record: %.*s", r->queue_id,
                  r->uid, name_len > 100 ? 100 : (int) name_len, data);

@@ -10,8 +10,11 @@
  * as the records of a queue file (mail_submit.h): the envelope, the
  * text as content records (rec_text.h), with -t the recipients found in
  * the headers (hdr_rcpt.h), and the end record. Exit status: sysexits.h,
- * as Postfix's (every fatal error is EX_TEMPFAIL, as there). Modes that
- * need daemons this build does not have yet (-bs, -bv) fail with
+ * as Postfix's (every fatal error is EX_TEMPFAIL, as there). -bv
+ * (address verification) reads no input: as Postfix's sendmail it queues
+ * a small probe message with "trace_flags=512", which the agents only
+ * report on (docs/verify.md), and says where the report goes. Modes that
+ * need daemons this build does not have yet (-bs) fail with
  * EX_UNAVAILABLE; -bi runs newaliases; -bp (and the name mailq), -q,
  * -qRsite and -qIid run postqueue -p, -f, -s site and -i id. */
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -199,6 +203,9 @@ sm_put_envelope(STREAM *to, const SM_OPTS *opts)
     if (opts->fullname && *opts->fullname)
         (void) rec_puts(to, REC_TYPE_FULL, opts->fullname);
     (void) rec_puts(to, REC_TYPE_FROM, opts->sender);
+    if (opts->verify)
+        (void) rec_printf(to, REC_TYPE_ATTR, "trace_flags=%d",
+                          SM_TRACE_USR_VRFY);
     if (opts->encoding)
         (void) rec_printf(to, REC_TYPE_ATTR, "encoding=%s", opts->encoding);
     if (opts->verp)
@@ -248,6 +255,24 @@ sm_put_message(STREAM *to, const SM_OPTS *opts)
     return true;
 }
 
+/* sm_put_probe - -bv: instead of standard input, the headers Postfix's
+ * sendmail writes ("From: sender", "Subject: probe", a "To:" header
+ * with one recipient a line), 'X', 'E' */
+static void
+sm_put_probe(STREAM *to, const SM_OPTS *opts)
+{
+    const ARGV *rcpt = opts->rcpt;
+
+    (void) rec_printf(to, REC_TYPE_NORM, "From: %s", opts->sender);
+    (void) rec_puts(to, REC_TYPE_NORM, "Subject: probe");
+    (void) rec_puts(to, REC_TYPE_CONT, "To:");
+    for (int i = 0; i < rcpt->argc; i++)
+        (void) rec_printf(to, REC_TYPE_NORM, "\t%s%s", rcpt->argv[i],
+                          i + 1 < rcpt->argc ? "," : "");
+    (void) rec_put(to, REC_TYPE_XTRA, "", 0);
+    (void) rec_put(to, REC_TYPE_END, "", 0);
+}
+
 /* sm_enqueue - hand the message to postdrop and report its answer */
 static void
 sm_enqueue(const SM_OPTS *opts)
@@ -265,7 +290,9 @@ sm_enqueue(const SM_OPTS *opts)
         || strcmp(buf_str(proto), MAIL_SUBMIT_PROTOCOL) != 0)
         sm_postdrop_fail(&pd, opts);
     sm_put_envelope(pd.to, opts);
-    if (!sm_put_message(pd.to, opts)) {
+    if (opts->verify)
+        sm_put_probe(pd.to, opts);
+    else if (!sm_put_message(pd.to, opts)) {
         (void) sm_postdrop_wait(&pd);
         sm_fatal("%s: message file too big", sm_who(opts));
     }
@@ -280,6 +307,9 @@ sm_enqueue(const SM_OPTS *opts)
                  buf_str(reason) : "postdrop reported an error");
     if (msg_verbose)
         msg_info("%s: queued as %s", sm_who(opts), buf_str(id));
+    if (opts->verify)
+        printf("Mail Delivery Status Report will be mailed to <%s>.\n",
+               opts->sender);
     buf_free(proto);
     buf_free(id);
     buf_free(reason);
@@ -381,7 +411,7 @@ main(int argc, char **argv)
         break;
     }
     sm_identity(&opts);
-    if (opts.rcpt->argc == 0 && !opts.extract)
+    if (opts.rcpt->argc == 0 && (!opts.extract || opts.verify))
         sm_fatal("%s: Recipient addresses must be specified on the command "
                  "line or via the -t option", sm_who(&opts));
     sm_enqueue(&opts);

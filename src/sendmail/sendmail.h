@@ -25,6 +25,8 @@
 
 #define SM_VERP_DEFAULT     "+="        /* default_verp_delimiters */
 #define SM_ENVID_MAX        100         /* RFC 3461 ENVID length */
+#define SM_TRACE_USR_VRFY   512         /* -bv: trace_flags, as Postfix's
+                                         * DEL_REQ_FLAG_USR_VRFY */
 
 typedef struct SM_OPTS {
     int     mode;
@@ -37,6 +39,7 @@ typedef struct SM_OPTS {
     bool    extract;                    /* -t */
     bool    dot_ends;                   /* false with -i, -oi */
     bool    gateway;                    /* -G */
+    bool    verify;                     /* -bv: report, deliver nothing */
     int     notify;                     /* -N, SM_NOTIFY_* */
     int     ret;                        /* -R, SM_RET_* */
     const char *envid;                  /* -V */

@@ -112,8 +112,10 @@ sm_opts_mode(SM_OPTS *opts, const char *value)
         sm_opts_unavailable(opts, "-bs", "the smtpd daemon");
     else if (strcmp(value, "p") == 0)
         opts->mode = SM_MODE_MAILQ;
-    else if (strcmp(value, "v") == 0)
-        sm_opts_unavailable(opts, "-bv", "the verify and bounce daemons");
+    else if (strcmp(value, "v") == 0) {
+        opts->mode = SM_MODE_ENQUEUE;
+        opts->verify = true;
+    }
     else if (strcmp(value, "d") == 0 || strcmp(value, "l") == 0)
         sm_opts_unavailable(opts, "-bd", "\"postern start\" instead");
     else if (strcmp(value, "h") != 0 && strcmp(value, "H") != 0)

@@ -22,6 +22,7 @@
  *   smtpd_check_addr.c    host name and address syntax, unlisted
  *                         senders and recipients
  *   smtpd_check_policy.c  check_policy_service
+ *   smtpd_check_verify.c  reject_unverified_recipient/_sender
  *   smtpd_check_pipe.c    improper command pipelining */
 #ifndef SMTPD_CHECK_H
 #define SMTPD_CHECK_H
@@ -191,6 +192,11 @@ int     smtpd_check_unknown_rev_client(SMTPD_CHECK *check,
                                        const char *unused);
 int     smtpd_check_unlisted_sender(SMTPD_CHECK *check, const char *unused);
 int     smtpd_check_unlisted_rcpt(SMTPD_CHECK *check, const char *unused);
+
+/* smtpd_check_verify.c: reject_unverified_recipient/_sender */
+int     smtpd_check_unverified_rcpt(SMTPD_CHECK *check, const char *unused);
+int     smtpd_check_unverified_sender(SMTPD_CHECK *check,
+                                      const char *unused);
 
 /* smtpd_check_pipe.c: read the client through the input tap (only for
  * a network client, not in stand-alone mode) */

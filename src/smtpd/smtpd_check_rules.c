@@ -12,12 +12,13 @@
  * (through others) names itself is a configuration error after 100
  * levels (Postfix runs out of stack).
  *
- * Not implemented (Postern has no DNS, SASL, TLS or address verification
- * yet): the DNS lists, reject_unknown_{helo_hostname,sender_domain,
- * recipient_domain}, permit_mx_backup, check_*_{mx,ns,a}_access,
- * reject_unverified_*, TLS and SASL permits (permit_sasl_authenticated
- * never permits; the sender login checks warn as Postfix does without
- * SASL). Using one of them is an unknown restriction. */
+ * reject_unverified_recipient/_sender are in smtpd_check_verify.c.
+ * Not implemented (Postern has no DNS restrictions, SASL or TLS yet): the
+ * DNS lists, reject_unknown_{helo_hostname,sender_domain,
+ * recipient_domain}, permit_mx_backup, check_*_{mx,ns,a}_access, TLS and
+ * SASL permits (permit_sasl_authenticated never permits; the sender login
+ * checks warn as Postfix does without SASL). Using one of them is an
+ * unknown restriction. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -258,6 +259,8 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_non_fqdn_sender},
     {"reject_unlisted_sender", SMTPD_ARG_NONE, false,
     smtpd_check_unlisted_sender},
+    {"reject_unverified_sender", SMTPD_ARG_NONE, false,
+    smtpd_check_unverified_sender},
     {"reject_authenticated_sender_login_mismatch", SMTPD_ARG_NONE, false,
     smtpd_check_sasl_ignored},
     {"reject_known_sender_login_mismatch", SMTPD_ARG_NONE, false,
@@ -278,6 +281,8 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_unlisted_rcpt},
     {"check_recipient_maps", SMTPD_ARG_NONE, false,
     smtpd_check_unlisted_rcpt},
+    {"reject_unverified_recipient", SMTPD_ARG_NONE, false,
+    smtpd_check_unverified_rcpt},
     {"reject_multi_recipient_bounce", SMTPD_ARG_NONE, false,
     smtpd_check_bounce},
     /* ETRN. */

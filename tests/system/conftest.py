@@ -145,6 +145,7 @@ class Instance:
         if not any(line.startswith("qmgr ")
                    for line in self.master_cf.splitlines()):
             main.setdefault("in_flow_delay", "0")
+        self.main_written = main
         text = "".join(f"{k} = {v}\n" for k, v in main.items())
         (self.config_dir / "main.cf").write_text(text)
         (self.config_dir / "master.cf").write_text(self.master_cf)

@@ -79,8 +79,8 @@ def test_default_output_uses_main_cf(instance):
 def test_nondefault(instance):
     instance.write_config(myorigin="$mydomain")
     pairs = parse_output(instance.cmd("postconf", "-n").stdout)
-    assert [n for n, _ in pairs] == sorted(instance.main)
-    assert dict(pairs) == instance.main
+    assert [n for n, _ in pairs] == sorted(instance.main_written)
+    assert dict(pairs) == instance.main_written
     # A named parameter that main.cf does not set prints nothing.
     res = instance.cmd("postconf", "-n", "mail_name")
     assert res.stdout == "" and res.stderr == ""

@@ -21,6 +21,7 @@
 #include "../../src/bounce/bounce_compose.c"
 #include "../../src/bounce/bounce_out.c"
 #include "../../src/bounce/bounce_template.c"
+#include "../../src/bounce/bounce_template_file.c"
 #include "mail_conf.h"
 #include "rec_type.h"
 

@@ -374,19 +374,60 @@ test_verify_failure(void **state)
     assert_int_equal(req.status, DELIVER_STAT_DEFER);
 }
 
-/* test_probe - an address probe: logged, no service (Postern has no
- * verify service) */
+#define VRFY_GREETING   "protocol\0address_verification_prrotocol\0"
+
+/* test_probe - an address probe: the verify service gets the original
+ * recipient and the recipient with their status and reason (Postfix's
+ * verify_append()), then the log line and the mark */
 static void
 test_probe(void **state)
 {
-    DSN     sent = {.status = "2.0.0", .reason = "disc"};
+    static const char *const verify[] = {"verify", NULL};
+    DSN     sent = {.status = "2.0.0", .reason = "delivers to mailbox"};
+    DSN     deferred = {.status = "4.4.1", .reason = "later"};
 
-    req.flags = DEL_REQ_FLAG_MTA_VRFY;
-    assert_int_equal(deliver_sent(&req, rcpt + 1, "none", &sent), 0);
+    var_address_verify_service_name = "verify";
+    req.flags = DEL_REQ_FLAG_DEFAULT | DEL_REQ_FLAG_MTA_VRFY;
+    fixture_serve(verify, VRFY_GREETING, sizeof(VRFY_GREETING), STATUS_OK,
+                  sizeof(STATUS_OK));
+    assert_int_equal(deliver_sent(&req, rcpt, "local", &sent), 0);
+    assert_int_equal(deliver_deferred(&req, rcpt + 1, "none", &deferred), 0);
+    fixture_served();
+    assert_int_equal(fixture_count, 3);
+    assert_string_equal(request(0), "request|update|address|pfuser|"
+                        "recipient_status|0|reason|delivers to mailbox||");
+    assert_string_equal(request(1), "request|update|address|"
+                        "pfuser@mx.example.test|recipient_status|0|reason|"
+                        "delivers to mailbox||");
+    assert_string_equal(request(2), "request|update|address|x@err.test|"
+                        "recipient_status|1|reason|later||");
     assert_string_equal(buf_str(fixture_warnings), "");
-    assert_string_equal(logged(), QID ": to=<x@err.test>, relay=none, "
-                        "dsn=2.0.0, status=deliverable (disc)\n");
+    assert_string_equal(logged(),
+                        QID ": to=<pfuser@mx.example.test>, orig_to=<pfuser>,"
+                        " relay=local, dsn=2.0.0, status=deliverable "
+                        "(delivers to mailbox)\n"
+                        QID ": to=<x@err.test>, relay=none, dsn=4.4.1, "
+                        "status=undeliverable (later)\n");
+    assert_string_equal(marks(), "DDR");
+    assert_int_equal(req.status, DELIVER_STAT_OK);
+}
+
+/* test_probe_failure - no verify service: a warning, no log line,
+ * deferred, not marked */
+static void
+test_probe_failure(void **state)
+{
+    DSN     bounced = {.status = "5.1.1", .reason = "unknown user"};
+
+    var_address_verify_service_name = "verify";
+    req.flags = DEL_REQ_FLAG_DEFAULT | DEL_REQ_FLAG_MTA_VRFY;
+    assert_int_equal(deliver_bounced(&req, rcpt + 2, "local", &bounced), -1);
+    assert_string_equal(buf_str(fixture_warnings),
+                        "connect to private/verify: No such file or "
+                        "directory\n" QID ": verify service failure\n");
+    assert_string_equal(logged(), "");
     assert_string_equal(marks(), "RRR");
+    assert_int_equal(req.status, DELIVER_STAT_DEFER);
 }
 
 /* test_by_class - deliver_result picks by the status class */
@@ -441,7 +482,8 @@ main(void)
         TEST(test_bounced), TEST(test_bounced_unmarked),
         TEST(test_bounced_recorded),
         TEST(test_bounce_failure), TEST(test_deferred), TEST(test_verify),
-        TEST(test_verify_failure), TEST(test_probe), TEST(test_by_class),
+        TEST(test_verify_failure), TEST(test_probe),
+        TEST(test_probe_failure), TEST(test_by_class),
         TEST(test_mark_problem),
     };
 

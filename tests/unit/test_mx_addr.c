@@ -88,26 +88,33 @@ test_protocols(void **state)
                         "error for 192.0.2.1: invalid host or domain name");
 }
 
-/* test_loop - this host's addresses bounce MX-style lookups only */
+#define LOOP_MX (MX_ADDR_FLAG_MX | MX_ADDR_FLAG_LOOP)
+
+/* test_loop - with MX_ADDR_FLAG_LOOP (port 25) this host's addresses
+ * bounce, "[host]" included; without it nothing does */
 static void
 test_loop(void **state)
 {
     (void) state;
     configure("inet_interfaces", "127.0.0.1");
-    assert_string_equal(lookup("127.0.0.1", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("127.0.0.1", LOOP_MX),
                         "5.4.6 mail for 127.0.0.1 loops back to myself");
-    assert_string_equal(lookup("[127.0.0.1]", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("[127.0.0.1]", LOOP_MX),
+                        "5.4.6 mail for 127.0.0.1 loops back to myself");
+    assert_string_equal(lookup("127.0.0.1", MX_ADDR_FLAG_LOOP),
+                        "5.4.6 mail for 127.0.0.1 loops back to myself");
+    assert_string_equal(lookup("127.0.0.1", MX_ADDR_FLAG_MX),
                         "ok 0/127.0.0.1/127.0.0.1");
-    assert_string_equal(lookup("127.0.0.1", 0), "ok 0/127.0.0.1/127.0.0.1");
-    assert_string_equal(lookup("127.0.0.2", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("[127.0.0.1]", 0), "ok 0/127.0.0.1/127.0.0.1");
+    assert_string_equal(lookup("127.0.0.2", LOOP_MX),
                         "ok 0/127.0.0.2/127.0.0.2");
     configure("proxy_interfaces", "[192.0.2.9], 192.0.2.10");
-    assert_string_equal(lookup("192.0.2.9", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("192.0.2.9", LOOP_MX),
                         "5.4.6 mail for 192.0.2.9 loops back to myself");
-    assert_string_equal(lookup("192.0.2.10", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("192.0.2.10", LOOP_MX),
                         "5.4.6 mail for 192.0.2.10 loops back to myself");
     configure("inet_interfaces", "loopback-only");
-    assert_string_equal(lookup("::1", MX_ADDR_FLAG_MX),
+    assert_string_equal(lookup("::1", LOOP_MX),
                         "5.4.6 mail for ::1 loops back to myself");
 }
 

@@ -105,6 +105,25 @@ test_user_file_forged_attribute(void **state)
                         "ignoring attribute record: client_address\n");
 }
 
+/* test_user_file_trace_flags - sendmail -bv's "trace_flags=512" passes;
+ * an address probe's 256 (or anything else) is a forged attribute */
+static void
+test_user_file_trace_flags(void **state)
+{
+    static const CASE cases[] = {
+        {'T', "1 0", ENV, SEND},
+        {'A', "trace_flags=512", ENV, SEND},
+        {'A', "trace_flags=256", ENV, DROP},
+        {'A', "trace_flags=5120", ENV, DROP},
+    };
+
+    CHECK(pickup_rules_postdrop, cases);
+    assert_string_equal(buf_str(logged), "warning: NEWID: uid=1000: "
+                        "ignoring attribute record: trace_flags\n"
+                        "warning: NEWID: uid=1000: "
+                        "ignoring attribute record: trace_flags\n");
+}
+
 /* bad - a record of a user's file that must make it damaged, and why */
 static void
 bad(int type, const char *data, size_t len, const char *reason)
@@ -211,6 +230,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(test_user_file_as_postdrop_writes_it),
         T(test_user_file_forged_attribute),
+        T(test_user_file_trace_flags),
         T(test_user_file_damaged),
         T(test_requeued_file_as_it_is),
         T(test_requeued_file_left_out),
