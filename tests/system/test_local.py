@@ -16,11 +16,11 @@ environment, forwarded messages as cleanup queues them, the bounce and
 defer logs, the done marks and the reply. The parity tests at the end
 run the same requests through Debian's local and compare the results.
 """
-import fcntl
 import os
 import pwd
 import re
 import subprocess
+import sys
 import threading
 import time
 
@@ -755,12 +755,21 @@ def test_mailbox_ownership_and_locks(box):
         'mailbox ownership mismatch' in box.inst.log_text()
     assert box.marks(qid) == "R"
     os.chown(mbox, box.pw(a).pw_uid, -1)
-    with open(mbox, "r+b") as fp:
-        fcntl.lockf(fp, fcntl.LOCK_EX)
+    # The reader is a process of its own: a POSIX lock held here would
+    # go whenever this process closed any descriptor of the file.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys\n"
+         "fp = open(sys.argv[1], 'r+b')\nfcntl.lockf(fp, fcntl.LOCK_EX)\n"
+         "print('locked', flush=True)\nsys.stdin.read()\n", str(mbox)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline() == "locked\n"
         qid = box.queue([a])
         start = time.monotonic()
         assert box.deliver(qid) == REPLY_DEFER
         assert time.monotonic() - start >= 1
+    finally:
+        reader.communicate("", timeout=30)
     assert_lines(box.lines(qid, 1), line_re(
         qid, f"{a}@mx.example.test", a, "4.2.0", "deferred",
         f"cannot update mailbox {mbox} for user {a}. unable to lock for "

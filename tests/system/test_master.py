@@ -361,9 +361,11 @@ def test_child_arguments(instance):
     client.close()
     assert links[5].startswith("socket:") and links[6].startswith("socket:")
     assert links[0] == links[1] == links[2] == "/dev/null"
-    # Nothing of master's leaks: no lock file, no self-pipe.
-    assert not any("master.lock" in l or l.startswith("pipe:")
-                   for l in links.values())
+    # The inflow token pipe: read end on 3, write end on 4, one pipe.
+    assert links[3].startswith("pipe:") and links[3] == links[4]
+    # Nothing else of master's leaks: no lock file, no self-pipe.
+    assert not any("master.lock" in l or (fd > 4 and l.startswith("pipe:"))
+                   for fd, l in links.items())
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="needs root")
