@@ -76,14 +76,13 @@ deliver_result_dsn(const DSN *dsn, const char *who, const char *def,
 /* deliver_result_append - one append to a status service; 0, or -1
  * after a warning with the reason */
 static int
-deliver_result_append(BOUNCE_LOG log, const DELIVER_REQUEST *req,
+deliver_result_append(BOUNCE_LOG log, int flags, const char *queue_id,
                       const RECIPIENT *rcpt, const DSN *dsn)
 {
     BUF    *why = buf_alloc(100);
     int     ret;
 
-    if ((ret = bounce_append(log, req->flags, req->queue_id, rcpt, dsn,
-                             why)) < 0)
+    if ((ret = bounce_append(log, flags, queue_id, rcpt, dsn, why)) < 0)
         msg_warn("%s", buf_str(why));
     buf_free(why);
     return ret;
@@ -92,7 +91,7 @@ deliver_result_append(BOUNCE_LOG log, const DELIVER_REQUEST *req,
 /* deliver_result_trace - the trace append, with "delivery via RELAY: "
  * before the reason; 0 or -1 */
 static int
-deliver_result_trace(const DELIVER_REQUEST *req, const RECIPIENT *rcpt,
+deliver_result_trace(int flags, const char *queue_id, const RECIPIENT *rcpt,
                      const char *relay, const DSN *dsn)
 {
     BUF    *reason = buf_alloc(100);
@@ -103,21 +102,18 @@ deliver_result_trace(const DELIVER_REQUEST *req, const RECIPIENT *rcpt,
         buf_sprintf(reason, "delivery via %s: ", relay);
     buf_strcat(reason, dsn->reason);
     d.reason = buf_str(reason);
-    ret = deliver_result_append(BOUNCE_LOG_TRACE, req, rcpt, &d);
+    ret = deliver_result_append(BOUNCE_LOG_TRACE, flags, queue_id, rcpt, &d);
     buf_free(reason);
     return ret;
 }
 
-/* deliver_result_done - the log line, then the done mark if asked; the
- * recipient is finished */
+/* deliver_result_mark - the done mark if asked; the recipient is
+ * finished */
 static int
-deliver_result_done(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
-                    const char *relay, const DSN *dsn, const char *word,
-                    bool mark)
+deliver_result_mark(DELIVER_REQUEST *req, const RECIPIENT *rcpt, bool mark)
 {
     BUF    *why;
 
-    deliver_log(req->queue_id, rcpt, relay, &req->times, word, dsn);
     if (mark && rcpt->offset != DELIVER_OFFSET_NONE) {
         why = buf_alloc(100);
         if (rec_mark_done_nosync(req->fd, rcpt->offset, why) < 0)
@@ -127,6 +123,16 @@ deliver_result_done(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
         buf_free(why);
     }
     return 0;
+}
+
+/* deliver_result_done - the log line, then the done mark if asked */
+static int
+deliver_result_done(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
+                    const char *relay, const DSN *dsn, const char *word,
+                    bool mark)
+{
+    deliver_log(req->queue_id, rcpt, relay, &req->times, word, dsn);
+    return deliver_result_mark(req, rcpt, mark);
 }
 
 /* deliver_result_probe - a probe's result to the verify service: the
@@ -150,31 +156,44 @@ deliver_result_probe(const RECIPIENT *rcpt, int addr_status,
     return ret == VRFY_STAT_OK ? 0 : -1;
 }
 
-/* deliver_result_verify - a verification request: report (trace for
- * sendmail -bv, the verify service for a probe), log */
-static int
-deliver_result_verify(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
-                      const char *relay, DSN *dsn, int addr_status,
-                      bool mark)
+/* deliver_verify_report - a verification request's result */
+int
+deliver_verify_report(int flags, const char *queue_id, const RECIPIENT *rcpt,
+                      const char *relay, const DELIVER_TIMES *times,
+                      DSN *dsn, int addr_status)
 {
     const char *word = addr_status == VRFY_ADDR_OK ? "deliverable" :
         "undeliverable";
 
     dsn->action = word;
-    if ((req->flags & DEL_REQ_FLAG_USR_VRFY)
-        && deliver_result_trace(req, rcpt, relay, dsn) < 0) {
-        msg_warn("%s: trace service failure", req->queue_id);
-        req->status = DELIVER_STAT_DEFER;
+    if ((flags & DEL_REQ_FLAG_USR_VRFY)
+        && deliver_result_trace(flags, queue_id, rcpt, relay, dsn) < 0) {
+        msg_warn("%s: trace service failure", queue_id);
         return -1;
     }
-    if ((req->flags & DEL_REQ_FLAG_MTA_VRFY)
+    if ((flags & DEL_REQ_FLAG_MTA_VRFY)
         && deliver_result_probe(rcpt, addr_status, dsn) < 0) {
-        msg_warn("%s: %s service failure", req->queue_id,
+        msg_warn("%s: %s service failure", queue_id,
                  var_address_verify_service_name);
+        return -1;
+    }
+    deliver_log(queue_id, rcpt, relay, times, word, dsn);
+    return 0;
+}
+
+/* deliver_result_verify - a verification request: report (trace for
+ * sendmail -bv, the verify service for a probe), log, mark */
+static int
+deliver_result_verify(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
+                      const char *relay, DSN *dsn, int addr_status,
+                      bool mark)
+{
+    if (deliver_verify_report(req->flags, req->queue_id, rcpt, relay,
+                              &req->times, dsn, addr_status) < 0) {
         req->status = DELIVER_STAT_DEFER;
         return -1;
     }
-    return deliver_result_done(req, rcpt, relay, dsn, word, mark);
+    return deliver_result_mark(req, rcpt, mark);
 }
 
 /* deliver_result_defer - defer with a status and reason of our own */
@@ -205,7 +224,8 @@ deliver_sent(DELIVER_REQUEST *req, const RECIPIENT *rcpt, const char *relay,
                                      mark);
     if (((rcpt->dsn_notify & DSN_NOTIFY_SUCCESS)
          || (req->flags & DEL_REQ_FLAG_RECORD))
-        && deliver_result_trace(req, rcpt, relay, &d) < 0) {
+        && deliver_result_trace(req->flags, req->queue_id, rcpt, relay,
+                                &d) < 0) {
         msg_warn("%s: trace service failure", req->queue_id);
         reason = buf_alloc(100);
         buf_sprintf(reason, "%s: trace service failed", req->queue_id);
@@ -229,9 +249,11 @@ deliver_bounced(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     if (DEL_REQ_TRACE_ONLY(req->flags))
         return deliver_result_verify(req, rcpt, relay, &d, VRFY_ADDR_BOUNCE,
                                      mark);
-    if (deliver_result_append(BOUNCE_LOG_BOUNCE, req, rcpt, &d) < 0
+    if (deliver_result_append(BOUNCE_LOG_BOUNCE, req->flags, req->queue_id,
+                              rcpt, &d) < 0
         || ((req->flags & DEL_REQ_FLAG_RECORD)
-            && deliver_result_trace(req, rcpt, relay, &d) < 0))
+            && deliver_result_trace(req->flags, req->queue_id, rcpt, relay,
+                                    &d) < 0))
         return deliver_result_defer(req, rcpt, relay, "4.3.0",
                                     "bounce or trace service failure");
     return deliver_result_done(req, rcpt, relay, &d, "bounced", mark);
@@ -247,10 +269,12 @@ deliver_deferred(DELIVER_REQUEST *req, const RECIPIENT *rcpt,
     if (DEL_REQ_TRACE_ONLY(req->flags))
         return deliver_result_verify(req, rcpt, relay, &d, VRFY_ADDR_DEFER,
                                      (req->flags & DEL_REQ_FLAG_BOUNCE) != 0);
-    if (deliver_result_append(BOUNCE_LOG_DEFER, req, rcpt, &d) < 0)
+    if (deliver_result_append(BOUNCE_LOG_DEFER, req->flags, req->queue_id,
+                              rcpt, &d) < 0)
         msg_warn("%s: defer service failure", req->queue_id);
     if ((req->flags & DEL_REQ_FLAG_RECORD)
-        && deliver_result_trace(req, rcpt, relay, &d) < 0)
+        && deliver_result_trace(req->flags, req->queue_id, rcpt, relay,
+                                &d) < 0)
         msg_warn("%s: trace service failure", req->queue_id);
     deliver_log(req->queue_id, rcpt, relay, &req->times, "deferred", &d);
     req->status = DELIVER_STAT_DEFER;

@@ -31,6 +31,16 @@
 #include "deliver_request.h"
 #include "dsn.h"
 
+/* deliver_verify_report - a verification request's result without an
+ * agent's request (qmgr's own deferrals and bounces): to the trace
+ * service (sendmail -bv) or the verify service (a probe), then the log
+ * line ("deliverable", "undeliverable"); dsn->action is set. 0 when
+ * reported (the caller marks the recipient done), -1 after a warning */
+int     deliver_verify_report(int flags, const char *queue_id,
+                              const RECIPIENT *rcpt, const char *relay,
+                              const DELIVER_TIMES *times, DSN *dsn,
+                              int addr_status);
+
 /* deliver_sent - delivered (status=sent); relay is the log's relay=
  * ("local", "virtual", "none", "host[addr]:port", a pipe service) */
 int     deliver_sent(DELIVER_REQUEST *req, const RECIPIENT *rcpt,

@@ -113,6 +113,28 @@ def test_bv_reports_and_delivers_nothing(mta):
              timeout=20, what="an empty queue")
 
 
+def test_bv_reports_what_qmgr_settles(instance, users):  # noqa: F811
+    """A recipient whose transport has no master.cf entry never reaches
+    an agent: qmgr defers it itself, and reports it like an agent would,
+    so the report has it and the probe leaves the queue."""
+    box = LocalBox(instance, users)
+    a, b = users
+    box.start(master_cf=MASTER_CF, queue_run_delay="300s",
+              transport_maps="inline:{nowhere.test=nosuch:}")
+    res = sendmail(box, "-bv", "-f", b, "x@nowhere.test")
+    assert res.returncode == 0, res.stderr
+    msg = report(box, b)
+    flat = re.sub(r"\s+", " ", msg.iter_parts().__next__().get_content())
+    assert "<x@nowhere.test>: mail transport unavailable" in flat
+    assert re.search(r"to=<x@nowhere\.test>, relay=none, .*dsn=4\.3\.0, "
+                     r"status=undeliverable \(mail transport unavailable\)",
+                     box.log_text())
+    wait_for(lambda: not any(p.is_file() for p in
+                             box.q.glob("*/**/*") if p.parent.name in
+                             ("incoming", "active", "deferred")),
+             timeout=20, what="an empty queue")
+
+
 def test_bv_needs_recipients(mta):
     res = sendmail(mta, "-bv")
     assert res.returncode == 75
