@@ -52,7 +52,7 @@ endif
 BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat \
                 postqueue postsuper postlog
 LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error local \
-                showq virtual pipe qmqpd flush verify
+                showq virtual pipe qmqpd flush verify smtp anvil
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
 GLOBAL_SRC := $(wildcard src/global/*.c)
@@ -83,10 +83,14 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 .PHONY: all deps check check-unit check-system check-asan check-fuzz run install clean bench fuzz fuzz-run
 .DEFAULT_GOAL := all
 
-all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases $(BUILD)/bin/mailq
+all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases $(BUILD)/bin/mailq \
+     $(BUILD)/libexec/lmtp
 
 # newaliases is postalias under another name (it rebuilds $alias_database);
-# mailq is sendmail under another name (it lists the queue).
+# mailq is sendmail under another name (it lists the queue); lmtp is the
+# smtp client under another name (it speaks LMTP).
+$(BUILD)/libexec/lmtp: $(BUILD)/libexec/smtp
+	$(Q)ln -sf smtp $@
 $(BUILD)/bin/newaliases: $(BUILD)/bin/postalias
 	$(Q)ln -sf postalias $@
 $(BUILD)/bin/mailq: $(BUILD)/bin/sendmail
@@ -181,6 +185,7 @@ install: all
 	ln -sf postern $(DESTDIR)$(BINDIR)/postfix
 	ln -sf postalias $(DESTDIR)$(BINDIR)/newaliases
 	ln -sf sendmail $(DESTDIR)$(BINDIR)/mailq
+	ln -sf smtp $(DESTDIR)$(LIBEXECDIR)/lmtp
 	for f in conf/main.cf conf/master.cf; do \
 	  [ -e $(DESTDIR)$(CONFIG_DIR)/$${f#conf/} ] || install -m 644 $$f $(DESTDIR)$(CONFIG_DIR)/; done
 

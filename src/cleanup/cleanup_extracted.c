@@ -56,7 +56,11 @@ void
 cleanup_extracted_end(CLEANUP_STATE *state)
 {
     cleanup_extracted_bcc(state);
+    /* The size record's last field: SMTPUTF8 requested by the client
+     * (Postfix's SMTPUTF8_FLAG_REQUESTED), which the SMTP client needs. */
     if (cleanup_writing(state)
-        && queue_file_out_end(&state->out, state->qmgr_flags, 0) < 0)
+        && queue_file_out_end(&state->out, state->qmgr_flags,
+                              (state->flags & CLEANUP_FLAG_SMTPUTF8) ?
+                              1 : 0) < 0)
         cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
 }

@@ -6,12 +6,14 @@
  * its callback fires: the loop polls the channel's sockets and hands
  * them to ares_process_fd, with ares_timeout bounding each wait. The
  * reply is parsed by c-ares (ares_parse_mx_reply, ares_parse_a_reply,
- * ares_parse_aaaa_reply); a reply with only a CNAME for the name is
- * followed with a new query for the target. */
+ * ares_parse_aaaa_reply, ares_parse_txt_reply_ext; NS and PTR records by
+ * walking the answer section with ares_expand_name); a reply with only a
+ * CNAME for the name is followed with a new query for the target. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 
 #include <ares.h>
@@ -27,6 +29,7 @@
 #define DNS_TIMEOUT_MS  5000            /* per try, glibc's RES_TIMEOUT */
 #define DNS_TRIES       2               /* glibc's RES_DFLRETRY */
 #define DNS_CNAME_NEXT  1               /* dns_follow: query the target */
+#define DNS_TXT_MAX     4096            /* TXT bytes kept per record */
 
 /* The outcome of one query, filled by the c-ares callback. */
 typedef struct DNS_ANSWER {
@@ -39,7 +42,7 @@ typedef struct DNS_ANSWER {
 static ares_channel dns_channel;
 static int dns_channel_ok;
 
-/* dns_type_name - "MX", "A", "AAAA", "CNAME" */
+/* dns_type_name - "MX", "A", "AAAA", "TXT", "NS", "PTR", "CNAME" */
 const char *
 dns_type_name(int type)
 {
@@ -50,6 +53,12 @@ dns_type_name(int type)
         return "AAAA";
     case DNS_TYPE_MX:
         return "MX";
+    case DNS_TYPE_TXT:
+        return "TXT";
+    case DNS_TYPE_NS:
+        return "NS";
+    case DNS_TYPE_PTR:
+        return "PTR";
     case DNS_TYPE_CNAME:
         return "CNAME";
     default:
@@ -57,12 +66,50 @@ dns_type_name(int type)
     }
 }
 
+/* dns_reverse_name - the reverse labels of a numeric address */
+int
+dns_reverse_name(const char *addr, BUF *name)
+{
+    unsigned char bytes[sizeof(struct in6_addr)];
+
+    buf_reset(name);
+    if (inet_pton(AF_INET, addr, bytes) == 1) {
+        for (int i = 3; i >= 0; i--)
+            buf_sprintf_append(name, "%u.", bytes[i]);
+        return AF_INET;
+    }
+    if (inet_pton(AF_INET6, addr, bytes) == 1) {
+        for (int i = (int) sizeof(bytes) - 1; i >= 0; i--)
+            buf_sprintf_append(name, "%x.%x.", bytes[i] & 0xf, bytes[i] >> 4);
+        return AF_INET6;
+    }
+    return -1;
+}
+
+/* dns_gai_text - getaddrinfo's words for a result */
+const char *
+dns_gai_text(int result, const BUF *why)
+{
+    switch (result) {
+    case DNS_NOTFOUND:
+        return strstr(buf_str(why), "no data record") ?
+            "No address associated with hostname"
+            : "Name or service not known";
+    case DNS_RETRY:
+        return "Temporary failure in name resolution";
+    default:
+        return "Non-recoverable failure in name resolution";
+    }
+}
+
 /* dns_rr_list_free - release the records of list, leave it empty */
 void
 dns_rr_list_free(DNS_RR_LIST *list)
 {
-    for (size_t i = 0; i < list->count; i++)
+    for (size_t i = 0; i < list->count; i++) {
         myfree(list->rr[i].host);
+        myfree(list->rr[i].text);
+    }
     myfree(list->rr);
     list->rr = NULL;
     list->count = 0;
@@ -406,14 +453,89 @@ dns_find_cname(const DNS_ANSWER *answer, const char *name)
     return current;
 }
 
+/* dns_parse_txt - the TXT records of a reply: the first string of each
+ * record (as Postfix 3.7), at most DNS_TXT_MAX bytes of it */
+static int
+dns_parse_txt(const DNS_ANSWER *answer, const char *name, DNS_RR_LIST *list,
+              BUF *why)
+{
+    struct ares_txt_ext *head;
+    int     status;
+
+    if ((status = ares_parse_txt_reply_ext(answer->buf, answer->len, &head))
+        == ARES_ENODATA)
+        return DNS_NOTFOUND;
+    if (status != ARES_SUCCESS)
+        return dns_bad_reply(why, name, DNS_TYPE_TXT, DNS_RETRY);
+    for (struct ares_txt_ext *txt = head;
+         txt != NULL && list->count < DNS_RR_LIMIT; txt = txt->next)
+        if (txt->record_start)
+            dns_add(list, DNS_TYPE_TXT)->text =
+                mystrndup((const char *) txt->txt, txt->length < DNS_TXT_MAX ?
+                          txt->length : DNS_TXT_MAX);
+    ares_free_data(head);
+    return list->count ? DNS_OK : DNS_NOTFOUND;
+}
+
+/* dns_parse_names - the NS or PTR records of a reply; their names must
+ * be host names */
+static int
+dns_parse_names(const DNS_ANSWER *answer, const char *name, int type,
+                DNS_RR_LIST *list, BUF *why)
+{
+    char   *owner;
+    char   *target;
+    long    pos = HFIXEDSZ;
+    long    enclen;
+    int     rtype;
+    int     rdlen;
+    int     qdcount;
+    int     ancount;
+
+    if (answer->len < HFIXEDSZ)
+        return dns_bad_reply(why, name, type, DNS_RETRY);
+    qdcount = (answer->buf[4] << 8) | answer->buf[5];
+    ancount = (answer->buf[6] << 8) | answer->buf[7];
+    for (int i = 0; i < qdcount + ancount && list->count < DNS_RR_LIMIT;
+         i++) {
+        if (dns_skip_rr(answer, &pos, &owner, &rtype, &rdlen, i < qdcount) < 0)
+            break;
+        ares_free_string(owner);
+        if (i >= qdcount && rtype == type && rdlen > 0
+            && ares_expand_name(answer->buf + pos, answer->buf, answer->len,
+                                &target, &enclen) == ARES_SUCCESS) {
+            if (!valid_hostname(target, false)) {
+                msg_warn("malformed domain name in resource data of %s "
+                         "record for %s: %.100s", dns_type_name(type), name,
+                         target);
+                ares_free_string(target);
+                dns_rr_list_free(list);
+                return dns_bad_reply(why, name, type, DNS_INVAL);
+            }
+            dns_add(list, type)->host = mystrdup(target);
+            ares_free_string(target);
+        }
+        pos += rdlen;
+    }
+    return list->count ? DNS_OK : DNS_NOTFOUND;
+}
+
 /* dns_parse - the records of type in a reply for name */
 static int
 dns_parse(const DNS_ANSWER *answer, const char *name, int type,
           DNS_RR_LIST *list, BUF *why)
 {
-    if (type == DNS_TYPE_MX)
+    switch (type) {
+    case DNS_TYPE_MX:
         return dns_parse_mx(answer, name, list, why);
-    return dns_parse_addr(answer, name, type, list, why);
+    case DNS_TYPE_TXT:
+        return dns_parse_txt(answer, name, list, why);
+    case DNS_TYPE_NS:
+    case DNS_TYPE_PTR:
+        return dns_parse_names(answer, name, type, list, why);
+    default:
+        return dns_parse_addr(answer, name, type, list, why);
+    }
 }
 
 /* dns_follow - one query for *name; DNS_OK, a result, or DNS_CNAME_NEXT
@@ -444,6 +566,92 @@ dns_follow(char **name, int type, DNS_RR_LIST *list, BUF *why)
     }
     myfree(answer.buf);
     return result;
+}
+
+/* dns_rank - Postfix's precedence of a result (dns.h), greater wins */
+static int
+dns_rank(int result)
+{
+    switch (result) {
+    case DNS_OK:
+        return 5;
+    case DNS_RETRY:
+        return 4;
+    case DNS_INVAL:
+        return 3;
+    case DNS_FAIL:
+        return 2;
+    case DNS_NULLMX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* dns_stops - whether result is one that stop asks to end at */
+static bool
+dns_stops(int result, int stop)
+{
+    return (result == DNS_OK && (stop & DNS_STOP_OK))
+        || (result == DNS_INVAL && (stop & DNS_STOP_INVAL))
+        || (result == DNS_NULLMX && (stop & DNS_STOP_NULLMX));
+}
+
+/* dns_lookup_types - several types, the best result */
+int
+dns_lookup_types(const char *name, const int *types, int stop,
+                 DNS_RR_LIST *list, BUF *why)
+{
+    DNS_RR_LIST one;
+    BUF    *text = buf_alloc(100);
+    int     best = DNS_NOTFOUND;
+    int     result;
+
+    list->rr = NULL;
+    list->count = 0;
+    buf_reset(why);
+    for (int t = 0; types[t] != 0; t++) {
+        buf_reset(text);
+        result = dns_lookup(name, types[t], &one, text);
+        for (size_t i = 0; i < one.count && list->count < DNS_RR_LIMIT; i++) {
+            *dns_add(list, one.rr[i].type) = one.rr[i];
+            one.rr[i].host = one.rr[i].text = NULL;
+        }
+        dns_rr_list_free(&one);
+        if (t == 0 || dns_rank(result) >= dns_rank(best)) {
+            best = result;
+            buf_strcpy(why, buf_str(text));
+        }
+        if (dns_stops(result, stop))
+            break;
+    }
+    buf_free(text);
+    return best;
+}
+
+/* dns_lookup_addrs - the addresses of name per inet_protocols */
+int
+dns_lookup_addrs(const char *name, DNS_RR_LIST *list, BUF *why)
+{
+    ARGV   *words = argv_split(var_inet_protocols, LIST_DELIM);
+    bool    v4 = false;
+    bool    v6 = false;
+    int     types[3];
+    int     n = 0;
+
+    for (int i = 0; i < words->argc; i++) {
+        v4 |= strcasecmp(words->argv[i], "all") == 0
+            || strcasecmp(words->argv[i], "ipv4") == 0;
+        v6 |= strcasecmp(words->argv[i], "all") == 0
+            || strcasecmp(words->argv[i], "ipv6") == 0;
+    }
+    argv_free(words);
+    if (v4 || !v6)
+        types[n++] = DNS_TYPE_A;
+    if (v6 || !v4)
+        types[n++] = DNS_TYPE_AAAA;
+    types[n] = 0;
+    return dns_lookup_types(name, types, 0, list, why);
 }
 
 /* dns_lookup - look up records of type for name into list */

@@ -1,7 +1,8 @@
 /* dns_lookup - DNS queries through c-ares, blocking, with Postfix's
  * result classes and error texts.
  *
- * One query for one name and record type (MX, A or AAAA), sent to the
+ * One query for one name and record type (MX, A, AAAA, TXT, NS or PTR),
+ * sent to the
  * servers of /etc/resolv.conf or, when $dns_servers is set (a Postern
  * extension: "127.0.0.1:5353, [::1]:53"), to those. The caller waits
  * while c-ares works (ares_process_fd over poll), bounded by the
@@ -23,8 +24,11 @@
 
 /* Record types (the DNS numbers). */
 #define DNS_TYPE_A      1
+#define DNS_TYPE_NS     2
 #define DNS_TYPE_CNAME  5
+#define DNS_TYPE_PTR    12
 #define DNS_TYPE_MX     15
+#define DNS_TYPE_TXT    16
 #define DNS_TYPE_AAAA   28
 
 /* Results, best first: when several lookups are combined, the one with
@@ -39,9 +43,10 @@
 #define DNS_RR_LIMIT    100             /* records kept per lookup */
 
 typedef struct DNS_RR {
-    int     type;                       /* DNS_TYPE_MX, _A or _AAAA */
+    int     type;                       /* DNS_TYPE_xxx */
     unsigned pref;                      /* MX preference, else 0 */
-    char   *host;                       /* MX exchange, else NULL */
+    char   *host;                       /* MX exchange, NS or PTR name */
+    char   *text;                       /* TXT: its first string */
     union {
         struct in_addr v4;              /* DNS_TYPE_A */
         struct in6_addr v6;             /* DNS_TYPE_AAAA */
@@ -59,10 +64,42 @@ typedef struct DNS_RR_LIST {
  * (nullMX)". */
 int     dns_lookup(const char *name, int type, DNS_RR_LIST *list, BUF *why);
 
+/* Results that end dns_lookup_types early. */
+#define DNS_STOP_OK     (1 << 0)
+#define DNS_STOP_INVAL  (1 << 1)
+#define DNS_STOP_NULLMX (1 << 2)
+
+/* dns_lookup_types - look up each type of the 0-terminated list in turn
+ * (until a result in stop: DNS_STOP_*), the records of all appended to
+ * list (which must be empty or freed). The result is the best by
+ * Postfix's precedence (dns.h: found, then temporary error, malformed
+ * reply, permanent error, null MX, not found; the later of equals), its
+ * text in why. */
+int     dns_lookup_types(const char *name, const int *types, int stop,
+                         DNS_RR_LIST *list, BUF *why);
+
+/* dns_lookup_addrs - the A and/or AAAA records of name, as
+ * $inet_protocols asks, with dns_lookup_types */
+int     dns_lookup_addrs(const char *name, DNS_RR_LIST *list, BUF *why);
+
+/* dns_gai_text - what getaddrinfo (gai_strerror) says where this
+ * address lookup result (text in why) was reached through DNS: "Name or
+ * service not known", "No address associated with hostname", "Temporary
+ * failure in name resolution", "Non-recoverable failure in name
+ * resolution". For messages that Postfix words with the system resolver's
+ * error. */
+const char *dns_gai_text(int result, const BUF *why);
+
 /* dns_rr_list_free - release the records of list, leave it empty */
 void    dns_rr_list_free(DNS_RR_LIST *list);
 
-/* dns_type_name - "MX", "A", "AAAA", "CNAME" */
+/* dns_reverse_name - the labels for addr in a reverse (PTR) or DNS list
+ * query, ending in a dot: "4.3.2.1." for 1.2.3.4, 32 nibbles for IPv6
+ * ("b.a.9.8. ... .8.b.d.0.1.0.0.2."); AF_INET or AF_INET6, or -1 when
+ * addr is not a numeric address */
+int     dns_reverse_name(const char *addr, BUF *name);
+
+/* dns_type_name - "MX", "A", "AAAA", "TXT", "NS", "PTR", "CNAME" */
 const char *dns_type_name(int type);
 
 #endif

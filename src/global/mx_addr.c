@@ -90,34 +90,28 @@ mx_addr_status(DSN_BUF *why, const char *soft, const char *hard,
 }
 
 /* mx_addr_dns - the A/AAAA records of host per inet_protocols; the best
- * result of the lookups, its text in text (as Postfix's dns_lookup_v) */
+ * result of the lookups by Postfix's precedence (dns_lookup_types), its
+ * text in text */
 static int
 mx_addr_dns(MX_ADDR_LIST *list, const char *host, unsigned pref,
             const MX_CONF *conf, BUF *text)
 {
-    static const int types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
-    BUF    *one = buf_alloc(100);
-    DNS_RR_LIST rrs;
-    int     best = DNS_RETRY - 1;
+    int     types[3];
+    int     count = 0;
+    DNS_RR_LIST rrs = {NULL, 0};
     int     result;
 
-    for (int t = 0; t < 2; t++) {
-        if ((types[t] == DNS_TYPE_A && !conf->v4)
-            || (types[t] == DNS_TYPE_AAAA && !conf->v6))
-            continue;
-        result = dns_lookup(host, types[t], &rrs, one);
-        for (size_t i = 0; i < rrs.count && list->count < DNS_RR_LIMIT; i++)
-            mx_addr_list_add(list, host, pref, types[t] == DNS_TYPE_A ?
-                             AF_INET : AF_INET6, &rrs.rr[i].addr);
-        dns_rr_list_free(&rrs);
-        if (result >= best) {
-            best = result;
-            if (result != DNS_OK)
-                buf_strcpy(text, buf_str(one));
-        }
-    }
-    buf_free(one);
-    return best;
+    if (conf->v4)
+        types[count++] = DNS_TYPE_A;
+    if (conf->v6)
+        types[count++] = DNS_TYPE_AAAA;
+    types[count] = 0;
+    result = dns_lookup_types(host, types, 0, &rrs, text);
+    for (size_t i = 0; i < rrs.count && list->count < DNS_RR_LIMIT; i++)
+        mx_addr_list_add(list, host, pref, rrs.rr[i].type == DNS_TYPE_A ?
+                         AF_INET : AF_INET6, &rrs.rr[i].addr);
+    dns_rr_list_free(&rrs);
+    return result;
 }
 
 /* mx_addr_native - host's addresses from getaddrinfo */

@@ -40,6 +40,8 @@ typedef struct SMTPD_CMD {
 static const SMTPD_CMD smtpd_cmds[] = {
     {"HELO", smtpd_helo, SMTPD_CMD_HELO, true, true},
     {"EHLO", smtpd_ehlo, SMTPD_CMD_EHLO, true, true},
+    {"XCLIENT", smtpd_xclient, SMTPD_CMD_XCLIENT, false, false},
+    {"XFORWARD", smtpd_xforward, SMTPD_CMD_XFORWARD, false, false},
     {"MAIL", smtpd_mail, SMTPD_CMD_MAIL, false, false},
     {"RCPT", smtpd_rcpt, SMTPD_CMD_RCPT, false, false},
     {"DATA", smtpd_data, SMTPD_CMD_DATA, false, true},
@@ -123,6 +125,8 @@ smtpd_greet(SMTPD_STATE *state)
     const char *err;
 
     smtpd_check_pipelining(state, "CONNECT", true);
+    if (smtpd_anvil_connect(state) < 0)
+        return;
     if ((err = smtpd_check_connect(state)) != NULL) {
         state->access_denied = mystrdup(err);
         smtpd_check_refusal(state, err);
@@ -153,6 +157,13 @@ smtpd_session(SMTPD_STATE *state)
                 smtpd_log_lost(state);
             break;
         }
+        if (state->xclient_restart) {
+            /* As in Postfix, where XCLIENT leaves through a longjmp, a
+             * successful XCLIENT is not counted as ok. */
+            state->xclient_restart = false;
+            state->cmd_ok[SMTPD_CMD_XCLIENT]--;
+            smtpd_greet(state);
+        }
     }
     smtpd_reply_flush(state);
 }
@@ -164,17 +175,19 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     SMTPD_STATE state;
     int     excluded;
 
-    (void) service;
     (void) argv;
     stream_set_timeout(client, smtpd_settings.timeout);
     smtpd_state_init(&state, client, &smtpd_settings);
+    state.service = service;
     smtpd_peer_init(&state);
     smtpd_check_session(&state);
     excluded = match_list_match(smtpd_settings.bare_newline_exclusions,
                                 state.name, state.addr, state.why);
     state.bare_lf_ok = excluded > 0;
     msg_info("connect from %s", state.namaddr);
+    smtpd_xclient_session(&state);
     smtpd_session(&state);
+    smtpd_anvil_disconnect(&state);
     smtpd_log_disconnect(&state);
     smtpd_check_session_free(&state);
     smtpd_state_free(&state);
@@ -243,6 +256,8 @@ smtpd_post_init(const char *service, char **argv)
     s->resolve = resolve_clnt_create(buf_str(path), var_ipc_timeout);
     s->rewrite = rewrite_clnt_create(buf_str(path), var_ipc_timeout);
     smtpd_check_init(s);
+    smtpd_xclient_init();
+    smtpd_anvil_init();
     buf_free(path);
     buf_free(why);
 }

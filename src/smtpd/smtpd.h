@@ -16,6 +16,8 @@
  *   smtpd_data.c   DATA, BDAT
  *   smtpd_misc.c   RSET NOOP QUIT VRFY
  *   smtpd_etrn.c   ETRN (fast flush)
+ *   smtpd_xclient.c XCLIENT, XFORWARD
+ *   smtpd_anvil.c  client limits through the anvil service
  *   smtpd_check*.c the restriction engine (smtpd_check.h) */
 #ifndef SMTPD_H
 #define SMTPD_H
@@ -78,15 +80,31 @@ typedef struct SMTPD_SETTINGS {
 
 /* Commands, in the order of the "disconnect from" statistics. */
 typedef enum {
-    SMTPD_CMD_HELO, SMTPD_CMD_EHLO, SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
+    SMTPD_CMD_HELO, SMTPD_CMD_EHLO, SMTPD_CMD_XCLIENT, SMTPD_CMD_XFORWARD,
+    SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
     SMTPD_CMD_DATA, SMTPD_CMD_BDAT, SMTPD_CMD_RSET, SMTPD_CMD_NOOP,
     SMTPD_CMD_VRFY, SMTPD_CMD_ETRN, SMTPD_CMD_QUIT, SMTPD_CMD_UNKNOWN,
     SMTPD_CMD_COUNT,
 } SMTPD_CMD_ID;
 
+/* What XFORWARD said about the client of the message (smtpd_xclient.c);
+ * forgotten with the transaction. */
+typedef struct SMTPD_XFORWARD {
+    int     flags;                      /* attributes given; 0: none */
+    char   *name;
+    char   *addr;
+    char   *port;
+    char   *namaddr;                    /* "name[addr]" or "name" */
+    char   *protocol;
+    char   *helo_name;                  /* NULL: not known */
+    char   *ident;                      /* NULL: not known */
+    const char *context;                /* "local", "remote" or NULL */
+} SMTPD_XFORWARD;
+
 typedef struct SMTPD_STATE {
     STREAM *client;
     const SMTPD_SETTINGS *settings;
+    const char *service;                /* master.cf service name */
     /* The peer. */
     char   *name;                       /* verified name or "unknown" */
     char   *reverse_name;               /* PTR name or "unknown" */
@@ -97,6 +115,11 @@ typedef struct SMTPD_STATE {
     char   *server_port;
     bool    local_rewrite;              /* rewrite_context=local */
     bool    bare_lf_ok;                 /* listed in the exclusions */
+    bool    xclient_ok;                 /* smtpd_authorized_xclient_hosts */
+    bool    xforward_ok;                /* smtpd_authorized_xforward_hosts */
+    bool    xclient_restart;            /* XCLIENT: greet again */
+    char   *anvil_addr;                 /* counted by anvil; NULL: not */
+    char   *login;                      /* XCLIENT LOGIN, or NULL */
     /* The session. */
     char   *helo_name;                  /* NULL before HELO/EHLO */
     const char *protocol;               /* "SMTP" or "ESMTP" */
@@ -121,6 +144,7 @@ typedef struct SMTPD_STATE {
     int     rcpt_count;
     char   *first_rcpt;                 /* for the Received: header */
     SMTPD_SAVED saved;                  /* access map actions for cleanup */
+    SMTPD_XFORWARD xforward;            /* XFORWARD attributes */
     CLEANUP_CLNT *cleanup;              /* after the first accepted RCPT */
     char   *queue_id;
     bool    bdat_seen;
@@ -184,6 +208,45 @@ int     smtpd_noop(SMTPD_STATE *state, char *args);
 int     smtpd_quit(SMTPD_STATE *state, char *args);
 int     smtpd_vrfy(SMTPD_STATE *state, char *args);
 int     smtpd_etrn(SMTPD_STATE *state, char *args);
+int     smtpd_xclient(SMTPD_STATE *state, char *args);
+int     smtpd_xforward(SMTPD_STATE *state, char *args);
+
+/* smtpd_xclient.c: who may use XCLIENT and XFORWARD (decided at the
+ * start of a session and again after XCLIENT), their EHLO keywords, and
+ * the client that the log and cleanup's log_* attributes name (the one
+ * XFORWARD gave, else the real one) */
+void    smtpd_xclient_init(void);
+void    smtpd_xclient_session(SMTPD_STATE *state);
+void    smtpd_xclient_ehlo(const SMTPD_STATE *state, ARGV *keywords);
+void    smtpd_xforward_reset(SMTPD_STATE *state);
+
+typedef struct SMTPD_LOG_CLIENT {
+    const char *name;
+    const char *addr;
+    const char *port;
+    const char *namaddr;
+    const char *helo_name;              /* NULL: not known */
+    const char *protocol;
+    const char *ident;                  /* log_ident: the queue id, or the
+                                         * forwarded one */
+    const char *context;                /* rewrite_context */
+} SMTPD_LOG_CLIENT;
+
+void    smtpd_xforward_client(const SMTPD_STATE *state,
+                              SMTPD_LOG_CLIENT *client);
+
+/* smtpd_xforward_log_queued - "ID: client=NAME[ADDR][, orig_queue_id=X]
+ * [, orig_client=NAME[ADDR]][, sasl_method=XCLIENT, sasl_username=U]" */
+void    smtpd_xforward_log_queued(const SMTPD_STATE *state);
+
+/* smtpd_anvil.c: the client limits (smtpd_client_*_limit) through the
+ * anvil service. Each hook returns 0, or -1 after a refusal that it
+ * logged and replied (connect: "421 ...", and the session ends). */
+void    smtpd_anvil_init(void);
+int     smtpd_anvil_connect(SMTPD_STATE *state);
+void    smtpd_anvil_disconnect(SMTPD_STATE *state);
+int     smtpd_anvil_mail(SMTPD_STATE *state);
+int     smtpd_anvil_rcpt(SMTPD_STATE *state);
 
 /* smtpd_queue.c */
 int     smtpd_queue_open(SMTPD_STATE *state);

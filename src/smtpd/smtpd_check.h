@@ -23,6 +23,9 @@
  *                         senders and recipients
  *   smtpd_check_policy.c  check_policy_service
  *   smtpd_check_verify.c  reject_unverified_recipient/_sender
+ *   smtpd_check_rbl.c     the DNS lists (reject_rbl_client, ...)
+ *   smtpd_check_dns.c     reject_unknown_*_domain/_helo_hostname,
+ *                         permit_mx_backup, check_*_{ns,mx,a}_access
  *   smtpd_check_pipe.c    improper command pipelining */
 #ifndef SMTPD_CHECK_H
 #define SMTPD_CHECK_H
@@ -165,6 +168,11 @@ const char *smtpd_dsn_fix(const char *status, const char *reply_class);
 typedef int (*SMTPD_CHECK_FN) (SMTPD_CHECK *check, const char *arg);
 int     smtpd_check_rule(SMTPD_CHECK *check, char ***cpp);
 
+/* smtpd_check_auth_dest - permit_auth_destination's question: OK when
+ * the recipient is ours or a relay destination, DUNNO when not, REJECT
+ * after a lookup failure */
+int     smtpd_check_auth_dest(SMTPD_CHECK *check);
+
 /* smtpd_check_action.c: an access map (or policy) result */
 int     smtpd_check_action(SMTPD_CHECK *check, const char *table,
                            const char *value, const char *datum);
@@ -176,6 +184,15 @@ int     smtpd_check_helo_access(SMTPD_CHECK *check, const char *table);
 int     smtpd_check_sender_access(SMTPD_CHECK *check, const char *table);
 int     smtpd_check_rcpt_access(SMTPD_CHECK *check, const char *table);
 int     smtpd_check_etrn_access(SMTPD_CHECK *check, const char *table);
+
+/* smtpd_check_access_host - look up a host name (then its parent
+ * domains; NULL: none) and then an address (then its network prefixes;
+ * NULL: none) in table, refusing as "<reply_name>: reply_class"; *found
+ * says that a key matched (the search stops there) */
+int     smtpd_check_access_host(SMTPD_CHECK *check, const char *table,
+                                const char *reply_name,
+                                const char *reply_class, const char *name,
+                                const char *addr, bool *found);
 
 /* smtpd_check_addr.c: syntax and "unlisted" restrictions; the resolver
  * with its one-entry cache (smtpd_check_resolve_init/_free) */
@@ -197,6 +214,39 @@ int     smtpd_check_unlisted_rcpt(SMTPD_CHECK *check, const char *unused);
 int     smtpd_check_unverified_rcpt(SMTPD_CHECK *check, const char *unused);
 int     smtpd_check_unverified_sender(SMTPD_CHECK *check,
                                       const char *unused);
+
+/* smtpd_check_rbl.c: the DNS lists; list is "domain[=PATTERN]" */
+int     smtpd_check_rbl_client(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_dnswl_client(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhsbl_client(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhswl_client(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhsbl_rev_client(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhsbl_helo(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhsbl_sender(SMTPD_CHECK *check, const char *list);
+int     smtpd_check_rhsbl_rcpt(SMTPD_CHECK *check, const char *list);
+
+/* smtpd_check_dns.c: names that must exist in the DNS, permit_mx_backup,
+ * and the check_*_{ns,mx,a}_access tables (the NS, MX or A hosts of a
+ * name, and their addresses, looked up in table) */
+int     smtpd_check_unknown_helo(SMTPD_CHECK *check, const char *unused);
+int     smtpd_check_unknown_sender(SMTPD_CHECK *check, const char *unused);
+int     smtpd_check_unknown_rcpt(SMTPD_CHECK *check, const char *unused);
+int     smtpd_check_mx_backup(SMTPD_CHECK *check, const char *unused);
+int     smtpd_check_client_ns(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_client_mx(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_client_a(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rev_client_ns(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rev_client_mx(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rev_client_a(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_helo_ns(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_helo_mx(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_helo_a(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_sender_ns(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_sender_mx(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_sender_a(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rcpt_ns(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rcpt_mx(SMTPD_CHECK *check, const char *table);
+int     smtpd_check_rcpt_a(SMTPD_CHECK *check, const char *table);
 
 /* smtpd_check_pipe.c: read the client through the input tap (only for
  * a network client, not in stand-alone mode) */

@@ -203,6 +203,25 @@ smtpd_access_done(SMTPD_ACCESS *acc, const char *saved[2], int status)
     return status;
 }
 
+/* smtpd_check_access_host - a host name and/or an address */
+int
+smtpd_check_access_host(SMTPD_CHECK *check, const char *table,
+                        const char *reply_name, const char *reply_class,
+                        const char *name, const char *addr, bool *found)
+{
+    SMTPD_ACCESS acc;
+    const char *saved[2];
+    int     status = SMTPD_CHECK_DUNNO;
+
+    smtpd_access_init(&acc, check, table, reply_name, reply_class, saved);
+    if (name != NULL)
+        status = smtpd_access_domain(&acc, name, 0);
+    if (status == SMTPD_CHECK_DUNNO && !acc.found && addr != NULL)
+        status = smtpd_access_addr(&acc, addr, 0);
+    *found = acc.found;
+    return smtpd_access_done(&acc, saved, status);
+}
+
 /* smtpd_check_client_access - check_client_access type:table */
 int
 smtpd_check_client_access(SMTPD_CHECK *check, const char *table)

@@ -16,6 +16,9 @@
  *                                      permits and ends all checks
  *   FILTER transport:dest, REDIRECT user@domain, BCC user@domain,
  *   PREPEND header: text               remembered for cleanup
+ *   HANGUP [text]                      log "hangup:" and drop the client
+ *                                      without a reply (Postfix's
+ *                                      undocumented test action)
  *   anything else                      restrictions or class names
  * Refusals read "<NAME>: CLASS rejected: text", the text defaulting to
  * "Access denied"; a missing status code is X.7.1 and address codes are
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cleanup_user.h"
 #include "is_header.h"
@@ -298,6 +302,21 @@ smtpd_action_prepend(const SMTPD_ACTION *act)
     return SMTPD_CHECK_DUNNO;
 }
 
+/* smtpd_action_hangup - HANGUP [text]: as Postfix 3.7, log "hangup:
+ * ...: text;" and close the connection: the refusal that follows is
+ * never seen, and the session ends */
+static int
+smtpd_action_hangup(const SMTPD_ACTION *act)
+{
+    SMTPD_CHECK *check = act->check;
+
+    smtpd_check_log(check, "hangup", act->text);
+    (void) shutdown(stream_fd(check->state->client), SHUT_RDWR);
+    check->state->quit = true;
+    buf_strcpy(check->reply, "421 4.7.0 Error: hangup");
+    return SMTPD_CHECK_REJECT;
+}
+
 /* The action words. */
 static const struct {
     const char *word;
@@ -316,6 +335,7 @@ static const struct {
     {"DEFER_IF_PERMIT", smtpd_action_dip},
     {"DEFER_IF_REJECT", smtpd_action_dir},
     {"PREPEND", smtpd_action_prepend},
+    {"HANGUP", smtpd_action_hangup},
     {"OK", smtpd_action_ok},
     {"RELAY", smtpd_action_ok},
 };

@@ -12,13 +12,13 @@
  * (through others) names itself is a configuration error after 100
  * levels (Postfix runs out of stack).
  *
- * reject_unverified_recipient/_sender are in smtpd_check_verify.c.
- * Not implemented (Postern has no DNS restrictions, SASL or TLS yet): the
- * DNS lists, reject_unknown_{helo_hostname,sender_domain,
- * recipient_domain}, permit_mx_backup, check_*_{mx,ns,a}_access, TLS and
- * SASL permits (permit_sasl_authenticated never permits; the sender login
- * checks warn as Postfix does without SASL). Using one of them is an
- * unknown restriction. */
+ * reject_unverified_recipient/_sender are in smtpd_check_verify.c, the
+ * DNS lists in smtpd_check_rbl.c (a missing list name is warned about and
+ * skipped, as Postfix), the other DNS restrictions in smtpd_check_dns.c.
+ * Not implemented (Postern has no SASL or TLS yet): TLS and SASL permits
+ * (permit_sasl_authenticated never permits; the sender login checks warn
+ * as Postfix does without SASL). Using one of them is an unknown
+ * restriction. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +30,7 @@
 /* What follows a restriction name. */
 typedef enum {
     SMTPD_ARG_NONE, SMTPD_ARG_MAP, SMTPD_ARG_SERVER, SMTPD_ARG_NUMBER,
+    SMTPD_ARG_DOMAIN,
 } SMTPD_ARG;
 
 typedef struct SMTPD_RULE {
@@ -142,7 +143,7 @@ smtpd_check_sasl_ignored(SMTPD_CHECK *check, const char *name)
 /* smtpd_check_auth_dest - permit_auth_destination's question: OK when the
  * recipient is ours or a relay destination, DUNNO when not, REJECT after
  * a lookup failure */
-static int
+int
 smtpd_check_auth_dest(SMTPD_CHECK *check)
 {
     RESOLVE_REPLY reply;
@@ -238,6 +239,25 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_unknown_client},
     {"reject_unknown_reverse_client_hostname", SMTPD_ARG_NONE, false,
     smtpd_check_unknown_rev_client},
+    {"reject_rbl_client", SMTPD_ARG_DOMAIN, false, smtpd_check_rbl_client},
+    {"reject_rbl", SMTPD_ARG_DOMAIN, false, smtpd_check_rbl_client},
+    {"permit_dnswl_client", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_dnswl_client},
+    {"reject_rhsbl_client", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_rhsbl_client},
+    {"permit_rhswl_client", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_rhswl_client},
+    {"reject_rhsbl_reverse_client", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_rhsbl_rev_client},
+    {"check_client_ns_access", SMTPD_ARG_MAP, false, smtpd_check_client_ns},
+    {"check_client_mx_access", SMTPD_ARG_MAP, false, smtpd_check_client_mx},
+    {"check_client_a_access", SMTPD_ARG_MAP, false, smtpd_check_client_a},
+    {"check_reverse_client_hostname_ns_access", SMTPD_ARG_MAP, false,
+    smtpd_check_rev_client_ns},
+    {"check_reverse_client_hostname_mx_access", SMTPD_ARG_MAP, false,
+    smtpd_check_rev_client_mx},
+    {"check_reverse_client_hostname_a_access", SMTPD_ARG_MAP, false,
+    smtpd_check_rev_client_a},
     {SMTPD_ACL_CLIENT, SMTPD_ARG_MAP, false, smtpd_check_client_access},
     {SMTPD_ACL_REV_CLIENT, SMTPD_ARG_MAP, false,
     smtpd_check_rev_client_access},
@@ -253,6 +273,14 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_non_fqdn_helo},
     {"reject_non_fqdn_hostname", SMTPD_ARG_NONE, false,
     smtpd_check_non_fqdn_helo},
+    {"reject_unknown_helo_hostname", SMTPD_ARG_NONE, false,
+    smtpd_check_unknown_helo},
+    {"reject_unknown_hostname", SMTPD_ARG_NONE, false,
+    smtpd_check_unknown_helo},
+    {"reject_rhsbl_helo", SMTPD_ARG_DOMAIN, false, smtpd_check_rhsbl_helo},
+    {"check_helo_ns_access", SMTPD_ARG_MAP, false, smtpd_check_helo_ns},
+    {"check_helo_mx_access", SMTPD_ARG_MAP, false, smtpd_check_helo_mx},
+    {"check_helo_a_access", SMTPD_ARG_MAP, false, smtpd_check_helo_a},
     /* The sender. */
     {SMTPD_ACL_SENDER, SMTPD_ARG_MAP, false, smtpd_check_sender_access},
     {"reject_non_fqdn_sender", SMTPD_ARG_NONE, false,
@@ -261,6 +289,15 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_unlisted_sender},
     {"reject_unverified_sender", SMTPD_ARG_NONE, false,
     smtpd_check_unverified_sender},
+    {"reject_unknown_sender_domain", SMTPD_ARG_NONE, false,
+    smtpd_check_unknown_sender},
+    {"reject_unknown_address", SMTPD_ARG_NONE, false,
+    smtpd_check_unknown_sender},
+    {"reject_rhsbl_sender", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_rhsbl_sender},
+    {"check_sender_ns_access", SMTPD_ARG_MAP, false, smtpd_check_sender_ns},
+    {"check_sender_mx_access", SMTPD_ARG_MAP, false, smtpd_check_sender_mx},
+    {"check_sender_a_access", SMTPD_ARG_MAP, false, smtpd_check_sender_a},
     {"reject_authenticated_sender_login_mismatch", SMTPD_ARG_NONE, false,
     smtpd_check_sasl_ignored},
     {"reject_known_sender_login_mismatch", SMTPD_ARG_NONE, false,
@@ -285,6 +322,14 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     smtpd_check_unverified_rcpt},
     {"reject_multi_recipient_bounce", SMTPD_ARG_NONE, false,
     smtpd_check_bounce},
+    {"reject_unknown_recipient_domain", SMTPD_ARG_NONE, false,
+    smtpd_check_unknown_rcpt},
+    {"permit_mx_backup", SMTPD_ARG_NONE, false, smtpd_check_mx_backup},
+    {"reject_rhsbl_recipient", SMTPD_ARG_DOMAIN, false,
+    smtpd_check_rhsbl_rcpt},
+    {"check_recipient_ns_access", SMTPD_ARG_MAP, false, smtpd_check_rcpt_ns},
+    {"check_recipient_mx_access", SMTPD_ARG_MAP, false, smtpd_check_rcpt_mx},
+    {"check_recipient_a_access", SMTPD_ARG_MAP, false, smtpd_check_rcpt_a},
     /* ETRN. */
     {SMTPD_ACL_ETRN, SMTPD_ARG_MAP, false, smtpd_check_etrn_access},
 };
@@ -320,6 +365,11 @@ smtpd_check_arg_ok(const SMTPD_RULE *rule, const char *next)
         msg_warn("restriction %s must be followed by transport:server",
                  rule->name);
         return false;
+    case SMTPD_ARG_DOMAIN:
+        if (next != NULL)
+            return true;
+        msg_warn("restriction %s requires domain name argument", rule->name);
+        return false;
     case SMTPD_ARG_NUMBER:
         if (next != NULL && *next != 0
             && strspn(next, "0123456789") == strlen(next))
@@ -341,7 +391,8 @@ smtpd_check_named(SMTPD_CHECK *check, const SMTPD_RULE *rule, char ***cpp)
 
     if (rule->arg != SMTPD_ARG_NONE) {
         if (!smtpd_check_arg_ok(rule, (*cpp)[1]))
-            return smtpd_check_server_error(check);
+            return rule->arg == SMTPD_ARG_DOMAIN ? SMTPD_CHECK_DUNNO
+                : smtpd_check_server_error(check);
         arg = *++*cpp;
     }
     status = rule->fn(check, arg);

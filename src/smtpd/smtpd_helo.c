@@ -60,8 +60,9 @@ smtpd_helo_discarded(const SMTPD_SETTINGS *settings, const char *kw)
 
 /* smtpd_ehlo_keywords - the extensions to announce */
 static ARGV *
-smtpd_ehlo_keywords(const SMTPD_SETTINGS *settings)
+smtpd_ehlo_keywords(const SMTPD_STATE *state)
 {
+    const SMTPD_SETTINGS *settings = state->settings;
     ARGV   *all = argv_alloc(12);
     ARGV   *kw = argv_alloc(12);
     char    size[40];
@@ -75,6 +76,7 @@ smtpd_ehlo_keywords(const SMTPD_SETTINGS *settings)
     if (!settings->disable_vrfy)
         argv_add(all, "VRFY");
     argv_add(all, "ETRN");
+    smtpd_xclient_ehlo(state, all);
     argv_add(all, "ENHANCEDSTATUSCODES");
     argv_add(all, "8BITMIME");
     argv_add(all, "DSN");
@@ -96,7 +98,7 @@ smtpd_ehlo(SMTPD_STATE *state, char *args)
     if (smtpd_helo_name(state, args, "EHLO") < 0)
         return -1;
     state->protocol = "ESMTP";
-    kw = smtpd_ehlo_keywords(state->settings);
+    kw = smtpd_ehlo_keywords(state);
     smtpd_reply(state, "250%c%s", kw->argc ? '-' : ' ',
                 state->settings->myhostname);
     for (int i = 0; i < kw->argc; i++)

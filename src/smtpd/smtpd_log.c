@@ -16,8 +16,8 @@
 #include "smtpd.h"
 
 static const char *const smtpd_log_names[SMTPD_CMD_COUNT] = {
-    "helo", "ehlo", "mail", "rcpt", "data", "bdat", "rset", "noop",
-    "vrfy", "etrn", "quit", "unknown",
+    "helo", "ehlo", "xclient", "xforward", "mail", "rcpt", "data", "bdat",
+    "rset", "noop", "vrfy", "etrn", "quit", "unknown",
 };
 
 /* smtpd_log_whatsup - an event of a command ("reject", "warn", "hold",
@@ -48,11 +48,12 @@ smtpd_log_whatsup(SMTPD_STATE *state, const char *what, const char *text,
     buf_free(ext);
 }
 
-/* smtpd_log_count - one "name=ok" or "name=ok/total" field */
+/* smtpd_log_count - one "name=ok" or "name=ok/total" field (as Postfix:
+ * "commands=0/0" for a client refused before its first command) */
 static void
 smtpd_log_count(BUF *line, const char *name, int ok, int total)
 {
-    if (ok == total)
+    if (ok == total && total > 0)
         buf_sprintf_append(line, " %s=%d", name, ok);
     else
         buf_sprintf_append(line, " %s=%d/%d", name, ok, total);

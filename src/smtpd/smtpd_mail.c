@@ -165,7 +165,8 @@ smtpd_mail(SMTPD_STATE *state, char *args)
         return -1;
     }
     addr = buf_alloc(100);
-    if (smtpd_mail_args(state, args, addr) == 0) {
+    if (smtpd_mail_args(state, args, addr) == 0
+        && smtpd_anvil_mail(state) == 0) {
         smtpd_mail_instance(state);
         if ((err = smtpd_check_mail(state, buf_str(addr))) == NULL) {
             state->sender = buf_export(addr);

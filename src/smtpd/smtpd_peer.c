@@ -3,6 +3,11 @@
  * The name is what Postfix logs: the reverse (PTR) name of the address
  * when a forward lookup of that name gives the address back, otherwise
  * "unknown". The reverse name alone is kept for reverse_client_name.
+ * The lookups use the system resolver (getnameinfo, getaddrinfo: the
+ * hosts file, then DNS), as Postfix; with $dns_servers set they go to
+ * those servers through dns_lookup (PTR, then A or AAAA) and log
+ * Postfix's warnings when the forward lookup fails ("hostname X does not
+ * resolve to address Y[: why]").
  * The rewrite context is "local" when the client address is one of this
  * host's interface addresses (local_header_rewrite_clients =
  * permit_inet_interfaces, Postfix's default), "remote" otherwise. A
@@ -13,7 +18,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include "dns_lookup.h"
+#include "mail_params.h"
+#include "msg.h"
 #include "mymalloc.h"
 #include "smtpd.h"
 
@@ -54,6 +63,55 @@ smtpd_peer_confirmed(const char *name, const char *addr)
     return found;
 }
 
+/* smtpd_peer_forward - whether name's A or AAAA records (the family of
+ * the client address) hold the address; warns as Postfix when not */
+static bool
+smtpd_peer_forward(const char *name, const char *addr, int family, BUF *why)
+{
+    DNS_RR_LIST list;
+    char    text[INET6_ADDRSTRLEN];
+    bool    found = false;
+    int     result = dns_lookup(name, family == AF_INET ? DNS_TYPE_A
+                                : DNS_TYPE_AAAA, &list, why);
+
+    for (size_t i = 0; i < list.count && !found; i++)
+        found = inet_ntop(family, &list.rr[i].addr, text, sizeof(text))
+            && strcmp(text, addr) == 0;
+    dns_rr_list_free(&list);
+    if (result != DNS_OK)
+        msg_warn("hostname %s does not resolve to address %s: %s", name,
+                 addr, dns_gai_text(result, why));
+    else if (!found)
+        msg_warn("hostname %s does not resolve to address %s", name, addr);
+    return found;
+}
+
+/* smtpd_peer_dns_names - the names through dns_lookup ($dns_servers) */
+static void
+smtpd_peer_dns_names(SMTPD_STATE *state)
+{
+    BUF    *query = buf_alloc(100);
+    BUF    *why = buf_alloc(100);
+    DNS_RR_LIST ptr = {NULL, 0};
+    int     family = dns_reverse_name(state->addr, query);
+
+    if (family > 0)
+        buf_strcat(query, family == AF_INET ? "in-addr.arpa" : "ip6.arpa");
+    if (family < 0 || dns_lookup(buf_str(query), DNS_TYPE_PTR, &ptr, why)
+        != DNS_OK) {
+        state->reverse_name = mystrdup("unknown");
+        state->name = mystrdup("unknown");
+    } else {
+        state->reverse_name = mystrdup(ptr.rr[0].host);
+        state->name = mystrdup(smtpd_peer_forward(ptr.rr[0].host,
+                                                  state->addr, family, why) ?
+                               ptr.rr[0].host : "unknown");
+    }
+    dns_rr_list_free(&ptr);
+    buf_free(why);
+    buf_free(query);
+}
+
 /* smtpd_peer_names - reverse and verified names of the client */
 static void
 smtpd_peer_names(SMTPD_STATE *state, struct sockaddr_storage *ss,
@@ -61,6 +119,10 @@ smtpd_peer_names(SMTPD_STATE *state, struct sockaddr_storage *ss,
 {
     char    host[NI_MAXHOST];
 
+    if (*var_dns_servers != 0) {
+        smtpd_peer_dns_names(state);
+        return;
+    }
     if (getnameinfo((struct sockaddr *) ss, len, host, sizeof(host),
                     NULL, 0, NI_NAMEREQD) != 0) {
         state->reverse_name = mystrdup("unknown");

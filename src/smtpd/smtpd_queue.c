@@ -44,19 +44,20 @@ smtpd_queue_record(SMTPD_STATE *state, int type, const char *data,
         state->write_error = true;
 }
 
-/* smtpd_queue_client - the attributes that describe the client */
+/* smtpd_queue_client - the attributes that describe the client (log_*:
+ * the one XFORWARD named, if any) */
 static void
-smtpd_queue_client(SMTPD_STATE *state)
+smtpd_queue_client(SMTPD_STATE *state, const SMTPD_LOG_CLIENT *log)
 {
     const char *helo = state->helo_name;
 
-    smtpd_queue_attr(state, "log_client_name", state->name);
-    smtpd_queue_attr(state, "log_client_address", state->addr);
-    smtpd_queue_attr(state, "log_client_port", state->port);
-    smtpd_queue_attr(state, "log_message_origin", state->namaddr);
-    if (helo != NULL)
-        smtpd_queue_attr(state, "log_helo_name", helo);
-    smtpd_queue_attr(state, "log_protocol_name", state->protocol);
+    smtpd_queue_attr(state, "log_client_name", log->name);
+    smtpd_queue_attr(state, "log_client_address", log->addr);
+    smtpd_queue_attr(state, "log_client_port", log->port);
+    smtpd_queue_attr(state, "log_message_origin", log->namaddr);
+    if (log->helo_name != NULL)
+        smtpd_queue_attr(state, "log_helo_name", log->helo_name);
+    smtpd_queue_attr(state, "log_protocol_name", log->protocol);
     smtpd_queue_attr(state, "client_name", state->name);
     smtpd_queue_attr(state, "reverse_client_name", state->reverse_name);
     smtpd_queue_attr(state, "client_address", state->addr);
@@ -76,18 +77,19 @@ smtpd_queue_envelope(SMTPD_STATE *state)
 {
     struct timeval tv;
     char    num[20];
+    SMTPD_LOG_CLIENT log;
 
     gettimeofday(&tv, NULL);
     buf_sprintf(state->buf, "%ld %ld", (long) state->arrival,
                 (long) tv.tv_usec);
     smtpd_queue_record(state, REC_TYPE_TIME, buf_str(state->buf),
                        buf_len(state->buf));
-    smtpd_queue_attr(state, "log_ident", state->queue_id);
-    smtpd_queue_attr(state, "rewrite_context",
-                     state->local_rewrite ? "local" : "remote");
+    smtpd_xforward_client(state, &log);
+    smtpd_queue_attr(state, "log_ident", log.ident);
+    smtpd_queue_attr(state, "rewrite_context", log.context);
     smtpd_queue_record(state, REC_TYPE_FROM, state->sender,
                        strlen(state->sender));
-    smtpd_queue_client(state);
+    smtpd_queue_client(state, &log);
     if (state->encoding != NULL)
         smtpd_queue_attr(state, "encoding", state->encoding);
     if (state->envid != NULL)
@@ -114,7 +116,7 @@ smtpd_queue_open(SMTPD_STATE *state)
         return -1;
     }
     state->queue_id = mystrdup(cleanup_queue_id(state->cleanup));
-    msg_info("%s: client=%s", state->queue_id, state->namaddr);
+    smtpd_xforward_log_queued(state);
     smtpd_queue_envelope(state);
     return state->write_error ? -1 : 0;
 }

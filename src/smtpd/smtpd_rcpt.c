@@ -135,6 +135,8 @@ smtpd_rcpt(SMTPD_STATE *state, char *args)
     params = argv_alloc(4);
     ret = smtpd_rcpt_args(state, args, addr, params, &notify, &orcpt);
     if (ret == 0)
+        ret = smtpd_anvil_rcpt(state);
+    if (ret == 0)
         ret = smtpd_rcpt_accept(state, buf_str(addr), orcpt, notify);
     buf_free(addr);
     argv_free(params);

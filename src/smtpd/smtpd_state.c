@@ -49,6 +49,7 @@ smtpd_state_reset(SMTPD_STATE *state)
     smtpd_state_free_str(&state->first_rcpt);
     smtpd_state_free_str(&state->queue_id);
     smtpd_check_reset(state);
+    smtpd_xforward_reset(state);
     state->encoding = NULL;
     state->msg_size = 0;
     state->ret_flags = 0;
@@ -76,6 +77,7 @@ smtpd_state_free(SMTPD_STATE *state)
     smtpd_state_free_str(&state->server_port);
     smtpd_state_free_str(&state->helo_name);
     smtpd_state_free_str(&state->access_denied);
+    smtpd_state_free_str(&state->login);
     buf_free(state->line);
     buf_free(state->buf);
     buf_free(state->why);

@@ -1,0 +1,226 @@
+/* smtp - the parts of the SMTP/LMTP delivery agent and what they share.
+ *
+ * One program, two protocols, as Postfix's smtp(8): the master.cf
+ * service name or the program name "lmtp" selects LMTP (LHLO, port 24,
+ * one reply per recipient after the message, lmtp_* parameters, no MX
+ * lookups, unix:/path next hops); anything else is SMTP. The parts:
+ *   smtp.c          the skeleton and one delivery request
+ *   smtp_conf.c     the parameters of the chosen protocol
+ *   smtp_nexthop.c  next-hop syntax ("[host]:port", "unix:/path", ...)
+ *   smtp_addr.c     a next hop into the addresses to try
+ *   smtp_connect.c  each address in turn until a session is done
+ *   smtp_reply.c    reading one reply, safely
+ *   smtp_session.c  greeting, EHLO/HELO/LHLO, the features offered
+ *   smtp_trans.c    MAIL, RCPT, DATA, the end of data
+ *   smtp_data.c     the message content, dot-stuffed, long lines broken
+ *   smtp_rcpt.c     per-recipient outcomes and their final report
+ *   smtp_xtext.c    RFC 3461 xtext for ORCPT and ENVID
+ * docs/smtp.md says what is Postfix's behaviour and where Postern
+ * differs. */
+#ifndef SMTP_H
+#define SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <netinet/in.h>
+
+#include "buf.h"
+#include "deliver_request.h"
+#include "dsn_buf.h"
+#include "mail_queue.h"
+#include "stream.h"
+
+/* The settings of the protocol in use (smtp_* or lmtp_* parameters). */
+typedef struct SMTP_CONF {
+    bool    lmtp;                       /* LMTP (RFC 2033) */
+    const char *proto;                  /* "smtp" or "lmtp", for logging */
+    MAIL_QUEUE_CONF queue;
+    const char *helo_name;              /* smtp_helo_name / lmtp_lhlo_name */
+    const char *fallback_relay;         /* smtp_fallback_relay */
+    int     connect_timeout;
+    int     helo_timeout;
+    int     mail_timeout;
+    int     rcpt_timeout;
+    int     data_init_timeout;
+    int     data_xfer_timeout;
+    int     data_done_timeout;
+    int     quit_timeout;
+    int     line_limit;                 /* smtp_line_length_limit (output) */
+    int     session_limit;              /* smtp_mx_session_limit */
+    int     skip_5xx_greeting;          /* bool, as the parameters */
+    int     never_send_ehlo;            /* bool */
+} SMTP_CONF;
+
+extern SMTP_CONF smtp_conf;
+
+/* smtp_conf_init - read the parameters of the protocol chosen by the
+ * service and program names */
+void    smtp_conf_init(const char *service, const char *program);
+
+/* A parsed next hop. */
+typedef struct SMTP_NEXTHOP {
+    bool    is_unix;                    /* lmtp "unix:/path" */
+    bool    bracketed;                  /* "[host]": no MX lookup */
+    char   *host;                       /* host, or the socket path */
+    unsigned port;                      /* 0 for a unix socket */
+} SMTP_NEXTHOP;
+
+/* smtp_nexthop_parse - parse text ("[host]:port", "host:port", "host",
+ * for LMTP also "inet:..." and "unix:/path"; IPv6 literals as
+ * "[ipv6:addr]" or "[addr]"); def_port when none is given. 0, or -1 with
+ * the reason in why. */
+int     smtp_nexthop_parse(const char *text, bool lmtp, unsigned def_port,
+                           SMTP_NEXTHOP *hop, BUF *why);
+void    smtp_nexthop_free(SMTP_NEXTHOP *hop);
+
+/* One address to try. */
+typedef struct SMTP_ADDR {
+    char   *name;                       /* host name for logs */
+    int     family;                     /* AF_INET, AF_INET6, AF_UNIX */
+    char    text[INET6_ADDRSTRLEN];     /* numeric address, or "" */
+    const char *path;                   /* AF_UNIX: the socket (hop's) */
+    unsigned port;
+} SMTP_ADDR;
+
+typedef struct SMTP_ADDR_LIST {
+    SMTP_ADDR *addr;
+    size_t  count;
+} SMTP_ADDR_LIST;
+
+/* smtp_addr_list - the addresses of hop: a numeric literal without DNS,
+ * a unix socket as is, a name through mx_addr_lookup(). 0, or -1 with
+ * the DSN in why. */
+int     smtp_addr_list(const SMTP_NEXTHOP *hop, SMTP_ADDR_LIST *list,
+                       DSN_BUF *why);
+void    smtp_addr_list_free(SMTP_ADDR_LIST *list);
+
+/* One reply: code, enhanced status, and the text, lines joined. */
+typedef struct SMTP_REPLY {
+    int     code;                       /* 100..999 */
+    char    status[DSN_STATUS_SIZE];    /* "2.0.0"; derived when absent */
+    BUF    *text;                       /* whole reply, lines joined by
+                                         * a space, at most the cap */
+    BUF    *line;                       /* scratch: the current line */
+    BUF    *lines;                      /* multi-line text, '\n' apart */
+    const char *peer;                   /* "host[addr]:port" for warnings */
+} SMTP_REPLY;
+
+#define SMTP_REPLY_LINES_MAX    1000    /* more is a hostile peer */
+
+/* Results of smtp_reply_read(). */
+#define SMTP_REPLY_OK           0
+#define SMTP_REPLY_TIMEOUT      (-1)
+#define SMTP_REPLY_LOST         (-2)
+#define SMTP_REPLY_TOOLONG      (-3)
+
+SMTP_REPLY *smtp_reply_alloc(void);
+void    smtp_reply_free(SMTP_REPLY *reply);
+
+/* smtp_reply_read - read one reply (all its lines) from sp: each line
+ * cut at line_limit bytes (the rest skipped), the stored text cut at
+ * text_limit bytes, lines without a code skipped; at most
+ * SMTP_REPLY_LINES_MAX lines. */
+int     smtp_reply_read(STREAM *sp, SMTP_REPLY *reply, size_t line_limit,
+                        size_t text_limit);
+
+/* smtp_reply_status - the enhanced status code after the reply
+ * code in text, else the class digit and ".0.0" */
+void    smtp_reply_status(SMTP_REPLY *reply);
+
+/* Per-recipient state during a delivery. */
+typedef struct SMTP_RCPT {
+    RECIPIENT *rcpt;
+    bool    done;                       /* reported */
+    bool    sent;                       /* RCPT sent this transaction */
+    bool    accepted;                   /* RCPT got 2xx this transaction */
+    DSN_BUF *dsb;                       /* the latest soft failure */
+    BUF    *relay;                      /* its relay= text */
+    BUF    *mname;                      /* its remote MTA */
+} SMTP_RCPT;
+
+/* Features offered in the EHLO/LHLO reply. */
+#define SMTP_FEAT_ESMTP         (1<<0)
+#define SMTP_FEAT_PIPELINING    (1<<1)
+#define SMTP_FEAT_SIZE          (1<<2)
+#define SMTP_FEAT_8BITMIME      (1<<3)
+#define SMTP_FEAT_DSN           (1<<4)
+#define SMTP_FEAT_SMTPUTF8      (1<<5)
+
+/* The state of one delivery request and its current session. */
+typedef struct SMTP_STATE {
+    DELIVER_REQUEST *req;
+    SMTP_RCPT *rcpts;
+    int     pending;                    /* recipients not yet reported */
+    bool    final;                      /* the last address to try */
+    bool    handshake;                  /* a session got past HELO */
+    /* The session. */
+    STREAM *sp;
+    bool    broken;                     /* lost, timed out: no QUIT */
+    const SMTP_ADDR *addr;
+    BUF    *namaddr;                    /* "host[addr]" */
+    BUF    *relay;                      /* "host[addr]:port" */
+    int     features;
+    long    size_limit;                 /* SIZE N, 0: none */
+    SMTP_REPLY *reply;
+    BUF    *cmd;
+    DSN_BUF *dsb;                       /* session-level failure */
+    BUF    *fail_relay;                 /* its relay= text ("none") */
+    BUF    *fail_mname;                 /* its remote MTA, or "" */
+} SMTP_STATE;
+
+/* smtp_connect_deliver - try each next hop (the request's, then the
+ * fallback relays) and address until no recipient is pending; returns
+ * the hop DSN for qmgr (destination unreachable) or NULL */
+const DSN *smtp_connect_deliver(SMTP_STATE *state, DSN *hop_dsn);
+
+/* smtp_session_open - connect to addr; 0, or -1 with state->dsb set */
+int     smtp_session_open(SMTP_STATE *state, const SMTP_ADDR *addr);
+
+/* smtp_session_helo - greeting and EHLO/HELO/LHLO; 0, or -1 with
+ * state->dsb set (the recipients stay pending) */
+int     smtp_session_helo(SMTP_STATE *state);
+
+/* smtp_session_close - QUIT (unless the connection broke) and close */
+void    smtp_session_close(SMTP_STATE *state);
+
+/* smtp_session_io_fail - set state->dsb for a lost connection or a
+ * timeout "while WHAT", mark the session broken; always -1 */
+int     smtp_session_io_fail(SMTP_STATE *state, int how, const char *what);
+
+/* smtp_chat - send cmd (when not NULL), flush, read the reply with
+ * timeout; SMTP_REPLY_* */
+int     smtp_chat(SMTP_STATE *state, const char *cmd, int timeout);
+
+/* smtp_trans - one mail transaction for the pending recipients; 0, or
+ * -1 when the session broke (state->dsb set) */
+int     smtp_trans(SMTP_STATE *state);
+
+/* smtp_data_send - the message content from the queue file, without
+ * the final "."; 0, or MAIL_COPY_STAT_* (a queue file problem with why
+ * set, or MAIL_COPY_STAT_WRITE: see stream_error()) */
+int     smtp_data_send(SMTP_STATE *state, DSN_BUF *why);
+
+/* smtp_rcpt_reply - the outcome of a reply for one recipient: 2xx sent,
+ * 5xx bounced, 4xx kept for the next server (deferred at the final one);
+ * fmt "host %s said: %s (in reply to %s command)" style texts are made
+ * by the caller in reason */
+void    smtp_rcpt_reply(SMTP_STATE *state, SMTP_RCPT *sr,
+                        const SMTP_REPLY *reply, const char *reason);
+
+/* smtp_rcpt_fail - the same with a status and reason of our own */
+void    smtp_rcpt_fail(SMTP_STATE *state, SMTP_RCPT *sr, const char *status,
+                       const char *reason);
+
+/* smtp_rcpt_finish - defer every recipient still pending with its last
+ * soft failure, or with dsb when it has none */
+void    smtp_rcpt_finish(SMTP_STATE *state, const DSN_BUF *dsb);
+
+/* smtp_xtext - append the RFC 3461 xtext form of text to bp */
+void    smtp_xtext(BUF *bp, const char *text);
+
+/* smtp_reply_reason - "host NAMADDR said: TEXT (in reply to WHAT
+ * command)" into bp */
+void    smtp_reply_reason(BUF *bp, const SMTP_STATE *state,
+                          const SMTP_REPLY *reply, const char *what);
+
+#endif
