@@ -10,10 +10,10 @@ class Peer:
     """A listening socket on 127.0.0.1 served by a thread; serve(conn)
     handles one connection."""
 
-    def __init__(self, host="127.0.0.1"):
+    def __init__(self, host="127.0.0.1", port=0):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
+        self.sock.bind((host, port))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.sessions = 0
@@ -56,7 +56,7 @@ class ScriptedPeer(Peer):
                                    "8BITMIME", "DSN"),
                  rcpt_replies=None, data_reply="250 2.0.0 Ok: queued as XYZ",
                  lmtp_replies=None, mail_reply="250 2.1.0 Ok",
-                 refuse_ehlo=False, host="127.0.0.1"):
+                 refuse_ehlo=False, host="127.0.0.1", port=0):
         self.refuse_ehlo = refuse_ehlo
         self.ehlo_lines = list(ehlo_lines)
         self.rcpt_replies = rcpt_replies or {}
@@ -65,7 +65,7 @@ class ScriptedPeer(Peer):
         self.mail_reply = mail_reply
         self.commands = []
         self.messages = []
-        super().__init__(host)
+        super().__init__(host, port)
 
     def serve(self, conn):
         f = conn.makefile("rwb", buffering=0)

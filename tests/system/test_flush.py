@@ -18,6 +18,7 @@ import pytest
 
 from attrproto import AttrStream
 from conftest import IS_ROOT, LIBEXEC, free_port, wait_for
+from smtp_peer import ScriptedPeer
 from test_qmgr import MASTER_CF, QID, Mta
 from test_master import wait_log
 
@@ -39,7 +40,7 @@ FLUSH_CF = "flush unix n - n 1000? 0 flush\n"
 class FlushBox(Mta):
     """qmgr, the agents, smtpd, flush, and the switchable peer."""
 
-    def __init__(self, instance):
+    def __init__(self, instance, smtp_port=None):
         super().__init__(instance)
         root = instance.root
         self.flag = root / "peer-up"
@@ -52,13 +53,15 @@ class FlushBox(Mta):
         self.port = free_port()
         transport = instance.config_dir / "transport"
         transport.write_text("flush.test peer:\nother.test peer:\n"
-                             "sub.flush.test peer:\n")
+                             "sub.flush.test peer:\n"
+                             f"smtp.test smtp:[127.0.0.1]:{smtp_port}\n")
         instance.write_config(
             MASTER_CF + FLUSH_CF
             + f"127.0.0.1:{self.port} inet n - n - - smtpd\n"
-            + f"peer unix - n n - - pipe\n  user=daemon argv={script}\n",
+            + f"peer unix - n n - - pipe\n  user=daemon argv={script}\n"
+            + "smtp unix - - n - - smtp\n",
             transport_maps=f"texthash:{transport}",
-            fast_flush_domains="flush.test",
+            fast_flush_domains="flush.test, smtp.test",
             minimal_backoff_time="3600s", maximal_backoff_time="3600s",
             queue_run_delay="3600s")
 
@@ -114,6 +117,38 @@ def test_etrn_delivers_deferred_mail_at_once(box):
                      r"status=sent", text), text
     assert len(list(box.out.glob("got.*"))) == 1
     assert log.read_text() == ""
+
+
+@pytest.mark.skipif(not (LIBEXEC / "smtp").exists(),
+                    reason="the smtp client is not built")
+def test_etrn_with_an_smtp_peer(instance):
+    """The issue's case with a real SMTP hop: mail for smtp.test is
+    deferred while its server is down (connection refused); once the
+    server listens, ETRN smtp.test delivers it at once, although its retry
+    time is an hour away."""
+    with socket.socket() as probe:      # a port nobody listens on yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = FlushBox(instance, smtp_port=port)
+    instance.start()
+    box.sendmail("-f", "sender@example.test", "user@smtp.test")
+    qid = wait_for(lambda: (m := re.search(
+        rf"({QID}): to=<user@smtp\.test>, relay=none, .*status=deferred "
+        rf"\(connect to 127\.0\.0\.1\[127\.0\.0\.1\]:{port}: Connection "
+        r"refused\)", instance.log_text())) and m[1], 30,
+        what=f"the deferral; log:\n{instance.log_text()}")
+    wait_for(lambda: box.deferred_file(qid), 30, what=f"{qid} in deferred")
+    peer = ScriptedPeer(port=port)
+    try:
+        with box.smtp() as s:
+            s.ehlo("client.test")
+            assert s.docmd("ETRN", "smtp.test") == (250, b"Queuing started")
+        text = box.delivered(qid)
+        assert re.search(rf"{qid}: to=<user@smtp\.test>, relay=127\.0\.0\.1"
+                         rf"\[127\.0\.0\.1\]:{port}, .*status=sent", text), text
+        assert len(peer.messages) == 1
+    finally:
+        peer.close()
 
 
 def test_etrn_replies(box):
