@@ -49,7 +49,7 @@ bq_offset_key(char *key, size_t size, long offset)
     return key;
 }
 
-/* bq_envelope - queue_file_walk() callback: sender and recipients */
+/* bq_envelope - queue_file_walk_envelope() callback: sender and recipients */
 static int
 bq_envelope(int type, const char *data, size_t len, off_t offset,
             REC_SECTION section, void *ctx)
@@ -141,8 +141,8 @@ bounce_queue_open(const BOUNCE_CONF *conf, const char *queue, const char *id,
         if (lock_file(qf->fd, LOCK_STYLE_FLOCK,
                       LOCK_OP_SHARED | LOCK_OP_NOWAIT) < 0) {
             buf_sprintf(why, "lock queue file %s/%s: %m", queue, id);
-        } else if (queue_file_walk(qf->fd, 0, bq_envelope, qf, &info,
-                                   why) == QUEUE_FILE_OK) {
+        } else if (queue_file_walk_envelope(qf->fd, 0, bq_envelope, qf,
+                                            &info, why) == QUEUE_FILE_OK) {
             qf->orig.arrival = info.arrival;
             qf->orig.msg_size = info.has_size ? info.size.msg_size :
                 (long) (info.xtra_offset - info.data_offset);

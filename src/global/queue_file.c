@@ -37,6 +37,8 @@ typedef struct QF_WALK {
     long    records;                    /* read so far */
     long    budget;                     /* most records a file may hold */
     bool    seen_time, seen_from;
+    bool    skip_content;               /* seek from 'M' to 'X' */
+    bool    expect_xtra;                /* ... and landed there */
     QUEUE_FILE_INFO *info;              /* the caller's, or our own */
     BUF    *why;
 } QF_WALK;
@@ -161,6 +163,21 @@ qf_read_fail(QF_WALK *w, int status, size_t len, off_t at)
     }
 }
 
+/* qf_seek - continue reading at target (inside the file) */
+static int
+qf_seek(QF_WALK *w, off_t target)
+{
+    stream_free(w->sp);
+    w->sp = NULL;
+    if (lseek(w->fd, (off_t) target, SEEK_SET) < 0) {
+        buf_sprintf(w->why, "seek queue file: %s", strerror(errno));
+        return QUEUE_FILE_READ_ERROR;
+    }
+    w->sp = stream_fdopen(w->fd);
+    w->pos = target;
+    return QUEUE_FILE_OK;
+}
+
 /* qf_jump - continue reading at a pointer record's target */
 static int
 qf_jump(QF_WALK *w, off_t at)
@@ -173,15 +190,20 @@ qf_jump(QF_WALK *w, off_t at)
         return QUEUE_FILE_OK;
     if (target >= w->file_size)
         return qf_bad(w, "pointer record past end of file", at);
-    stream_free(w->sp);
-    w->sp = NULL;
-    if (lseek(w->fd, (off_t) target, SEEK_SET) < 0) {
-        buf_sprintf(w->why, "seek queue file: %s", strerror(errno));
-        return QUEUE_FILE_READ_ERROR;
-    }
-    w->sp = stream_fdopen(w->fd);
-    w->pos = target;
-    return QUEUE_FILE_OK;
+    return qf_seek(w, (off_t) target);
+}
+
+/* qf_skip_content - after 'M' in an envelope walk: to the 'X' record
+ * where the size record says it is (Postfix's qmgr does the same) */
+static int
+qf_skip_content(QF_WALK *w, off_t at)
+{
+    off_t   target = w->info->data_offset + w->info->size.msg_size;
+
+    if (target >= w->file_size || w->info->size.msg_size < 0)
+        return qf_bad(w, "size record content size past end of file", at);
+    w->expect_xtra = true;
+    return qf_seek(w, target);
 }
 
 /* qf_check_time - "sec" or "sec usec" */
@@ -289,6 +311,10 @@ qf_walk_next(QF_WALK *w, QUEUE_FILE_CB cb, void *ctx)
 
     if ((type = rec_get(w->sp, w->buf, w->maxlen, &len, &w->pos)) < 0)
         return qf_read_fail(w, type, len, at);
+    if (w->expect_xtra && type != REC_TYPE_XTRA)
+        return qf_bad(w, "size record content size does not lead to the "
+                      "extracted records", at);
+    w->expect_xtra = false;
     if (++w->records > w->budget)
         return qf_bad(w, "too many records (pointer loop)", at);
     if ((status = qf_check_record(w, type, at)) != QUEUE_FILE_OK)
@@ -297,13 +323,15 @@ qf_walk_next(QF_WALK *w, QUEUE_FILE_CB cb, void *ctx)
                            section, ctx)) != 0)
         return status;
     w->section = rec_type_next_section(type, w->section);
+    if (type == REC_TYPE_MESG && w->skip_content && w->info->has_size)
+        return qf_skip_content(w, at);
     return type == REC_TYPE_PTR ? qf_jump(w, at) : QUEUE_FILE_OK;
 }
 
-/* queue_file_walk - read and check a whole queue file */
-int
-queue_file_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
-                QUEUE_FILE_INFO *info, BUF *why)
+/* qf_walk - read and check a queue file, all of it or its envelope */
+static int
+qf_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
+        QUEUE_FILE_INFO *info, BUF *why, bool skip_content)
 {
     QF_WALK w;
     QUEUE_FILE_INFO own;
@@ -327,6 +355,7 @@ queue_file_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
     w.budget = st.st_size / 2 + 1;
     w.info = info;
     w.why = why;
+    w.skip_content = skip_content;
     while ((status = qf_walk_next(&w, cb, ctx)) == QUEUE_FILE_OK
            && w.section != REC_SECT_DONE)
          /* void */ ;
@@ -334,6 +363,22 @@ queue_file_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
         stream_free(w.sp);
     buf_free(w.buf);
     return status;
+}
+
+/* queue_file_walk - read and check a whole queue file */
+int
+queue_file_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
+                QUEUE_FILE_INFO *info, BUF *why)
+{
+    return qf_walk(fd, maxlen, cb, ctx, info, why, false);
+}
+
+/* queue_file_walk_envelope - the same, without reading the content */
+int
+queue_file_walk_envelope(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
+                         QUEUE_FILE_INFO *info, BUF *why)
+{
+    return qf_walk(fd, maxlen, cb, ctx, info, why, true);
 }
 
 /* queue_file_corrupt - move a damaged file to corrupt/, log why */

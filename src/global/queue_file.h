@@ -73,6 +73,14 @@ typedef int (*QUEUE_FILE_CB) (int type, const char *data, size_t len,
 int     queue_file_walk(int fd, size_t maxlen, QUEUE_FILE_CB cb, void *ctx,
                         QUEUE_FILE_INFO *info, BUF *why);
 
+/* queue_file_walk_envelope - as queue_file_walk, but from the 'M' record
+ * straight to the 'X' record where the size record puts it (as Postfix's
+ * qmgr and showq read a file): no content record is read, checked or
+ * reported. Landing anywhere but on 'X' makes the file corrupt. Without
+ * a size record the whole file is read. */
+int     queue_file_walk_envelope(int fd, size_t maxlen, QUEUE_FILE_CB cb,
+                                 void *ctx, QUEUE_FILE_INFO *info, BUF *why);
+
 /* queue_file_corrupt - move a damaged file from queue to corrupt/ and log
  * "warning: ID: REASON" and "warning: saving corrupt file "ID" from queue
  * "QUEUE" to queue "corrupt"". 0, or -1 with the reason in why. */

@@ -119,7 +119,7 @@ qshape_count(QSHAPE *qs, const char *addr, int b)
     buf_free(name);
 }
 
-/* qshape_record - queue_file_walk() callback: sender, recipients */
+/* qshape_record - queue_file_walk_envelope() callback: sender, recipients */
 static int
 qshape_record(int type, const char *data, size_t len, off_t offset,
               REC_SECTION section, void *ctx)
@@ -153,8 +153,8 @@ qshape_file(QSHAPE *qs, const char *path, QSHAPE_MSG *msg)
     argv_truncate(msg->rcpts, 0);
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
         && (st.st_mode & 0733) == 0700
-        && queue_file_walk(fd, 0, qshape_record, msg, &info, why)
-        == QUEUE_FILE_OK
+        && queue_file_walk_envelope(fd, 0, qshape_record, msg, &info,
+                                    why) == QUEUE_FILE_OK
         && msg->have_sender && msg->rcpts->argc > 0) {
         b = qshape_bucket(qs, info.arrival.tv_sec);
         if (qs->opts->senders)

@@ -221,7 +221,8 @@ qmgr_message_read(int fd, QMGR_MESSAGE *message, BUF *why)
     QUEUE_FILE_INFO info;
     int     status;
 
-    status = queue_file_walk(fd, 0, qmgr_message_record, &load, &info, why);
+    status = queue_file_walk_envelope(fd, 0, qmgr_message_record, &load,
+                                      &info, why);
     qmgr_message_pending_clear(&load);
     if (status != QUEUE_FILE_OK)
         return status;

@@ -17,10 +17,11 @@
  *   - the recipients of the defer log come first, with their reasons,
  *     then the recipients that the log does not name.
  * Where Postfix still lists a file whose records end early (no end
- * record), Postern skips it with the reason: queue_file_walk() checks
- * the whole file, and such a file is damaged. So is a file with a
- * record longer than SHOWQ_REC_MAX: what showq sends must fit in an
- * attribute value after quoting (which may double its length). */
+ * record), Postern skips it with the reason: queue_file_walk_envelope()
+ * checks the envelope and the extracted records (skipping the content,
+ * as Postfix's showq), and such a file is damaged. So is a file with an
+ * envelope record longer than SHOWQ_REC_MAX: what showq sends must fit
+ * in an attribute value after quoting (which may double its length). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -54,7 +55,7 @@ showq_address(const SHOWQ *sq, BUF *out, const char *addr)
     msg_printable(buf_str(out), buf_len(out));
 }
 
-/* showq_file_record - queue_file_walk() callback: sender, recipients */
+/* showq_file_record - queue_file_walk_envelope() callback: sender, recipients */
 static int
 showq_file_record(int type, const char *data, size_t len, off_t offset,
                   REC_SECTION section, void *ctx)
@@ -133,8 +134,8 @@ showq_file(const SHOWQ *sq, const char *queue, const char *id,
     why = buf_alloc(100);
     load.sender = buf_alloc(64);
     load.rcpts = argv_alloc(4);
-    status = queue_file_walk(fd, SHOWQ_REC_MAX, showq_file_record, &load,
-                             &info, why);
+    status = queue_file_walk_envelope(fd, SHOWQ_REC_MAX, showq_file_record,
+                                      &load, &info, why);
     (void) close(fd);
     if (status != QUEUE_FILE_OK) {
         msg_warn("%s: %s", path, buf_str(why));

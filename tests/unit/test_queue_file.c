@@ -172,6 +172,51 @@ test_postfix_cleanup_file(void **state)
     myfree(data);
 }
 
+/* test_envelope_walk - queue_file_walk_envelope() reads the envelope and
+ * the extracted records, no content, and finds the same facts */
+static void
+test_envelope_walk(void **state)
+{
+    size_t  len;
+    unsigned char *data = fixture("BD588A740D4", &len);
+    QUEUE_FILE_INFO whole, envelope;
+    SEEN    all = {.stop_at = -1}, some = {.stop_at = -1};
+    int     fd = put_file(data, len);
+    const char *m;
+
+    assert_int_equal(queue_file_walk(fd, MAXLEN, seen_cb, &all, &whole, why),
+                     QUEUE_FILE_OK);
+    assert_int_equal(queue_file_walk_envelope(fd, MAXLEN, seen_cb, &some,
+                                              &envelope, why),
+                     QUEUE_FILE_OK);
+    close(fd);
+    assert_memory_equal(&whole, &envelope, sizeof(whole));
+    m = strchr(some.types, REC_TYPE_MESG);
+    assert_non_null(m);
+    assert_int_equal(m[1], REC_TYPE_XTRA);
+    assert_true(strlen(all.types) > strlen(some.types));
+    assert_int_equal(strncmp(all.types, some.types,
+                             (size_t) (m - some.types) + 1), 0);
+    assert_string_equal(strrchr(all.types, REC_TYPE_XTRA),
+                        strrchr(some.types, REC_TYPE_XTRA));
+    /* A content size that does not lead to 'X' is damage: into the
+     * middle of a record, or onto another record. */
+    assert_memory_equal(data + 2 + 12, "313", 3);
+    memcpy(data + 2 + 12, "300", 3);
+    fd = put_file(data, len);
+    assert_int_equal(queue_file_walk_envelope(fd, MAXLEN, NULL, NULL, NULL,
+                                              why), QUEUE_FILE_CORRUPT);
+    close(fd);
+    memcpy(data + 2 + 12, "  0", 3);
+    fd = put_file(data, len);
+    assert_int_equal(queue_file_walk_envelope(fd, MAXLEN, NULL, NULL, NULL,
+                                              why), QUEUE_FILE_CORRUPT);
+    close(fd);
+    assert_string_equal(buf_str(why), "size record content size does not "
+                        "lead to the extracted records at offset 767");
+    myfree(data);
+}
+
 /* test_postfix_long_lines - 'L' records and a long queue id file */
 static void
 test_postfix_long_lines(void **state)
@@ -619,6 +664,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_postfix_cleanup_file),
+        T(test_envelope_walk),
         T(test_postfix_long_lines),
         T(test_postfix_maildrop_file),
         T(test_mark_done_postfix),
