@@ -167,13 +167,18 @@ check-unit: all $(UNIT_TESTS)
 check-system: all $(TEST_DAEMONS)
 	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system
 
-# make bench: Postern and Postfix side by side (BENCH_KEYS and BENCH_MSGS
-# set the sizes; the local delivery bench needs root).
-BENCH_KEYS ?= 1000000
-BENCH_MSGS ?= 10000
+# make bench (as root): Postern and Postfix side by side, see bench/README.md.
+# Scale with BENCH_PAIRS, BENCH_MSGS, BENCH_KEYS, BENCH_SESSIONS (e.g.
+# 100,1000,10000); BENCH_ONLY=maps,relay,local,sessions picks scenarios.
+BENCH_PAIRS ?= 3
+BENCH_MSGS ?= 1000
+BENCH_KEYS ?= 100000
+BENCH_SESSIONS ?= 100,1000
 bench: deps all
-	bench/bench_maps.py $(BUILD) $(BENCH_KEYS)
-	bench/bench_local.py $(BUILD) $(BENCH_MSGS)
+	BENCH_PAIRS='$(BENCH_PAIRS)' BENCH_MSGS='$(BENCH_MSGS)' \
+	BENCH_KEYS='$(BENCH_KEYS)' BENCH_SESSIONS='$(BENCH_SESSIONS)' \
+	BENCH_ONLY='$(BENCH_ONLY)' BENCH_TIMEOUT='$(BENCH_TIMEOUT)' \
+	bench/run.py $(BUILD)
 
 run: deps all
 	scripts/make-run $(abspath $(BUILD))

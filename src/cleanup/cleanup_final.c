@@ -12,6 +12,7 @@
  * 6), so such a rejection becomes a temporary error: the client keeps
  * the message and tries again later, which is what Postfix does while
  * its bounce service is unreachable. Nothing is lost. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "cleanup.h"
@@ -68,8 +69,10 @@ cleanup_commit(CLEANUP_STATE *state)
     state->dst = NULL;
     if (!state->hold) {
         buf_sprintf(path, "public/%s", var_queue_service_name);
+        /* EAGAIN: qmgr's backlog of wakeups is full, so it will scan
+         * incoming anyway; only other failures are worth a warning. */
         if (mail_trigger(buf_str(path), CLEANUP_QMGR_WAKEUP, 1,
-                         why) < 0)
+                         why) < 0 && errno != EAGAIN)
             msg_warn("%s", buf_str(why));
     }
 }
