@@ -142,6 +142,14 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBS)
 	$(quiet) "  FUZZ    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS) $(PKG_LIBS)
 
+# The smtpd harnesses include smtpd.c (tests/fuzz/fuzz_smtpd.h) and link
+# the rest of smtpd.
+SMTPD_FUZZ_OBJ = $(call obj,$(filter-out src/smtpd/smtpd.c,$(call prog_src,smtpd)))
+$(BUILD)/fuzz/fuzz_smtpd_%: tests/fuzz/fuzz_smtpd_%.c tests/fuzz/fuzz_smtpd.h $(SMTPD_FUZZ_OBJ) $(LIBS)
+	@mkdir -p $(@D)
+	$(quiet) "  FUZZ    $@"
+	$(Q)$(CC) $(CPPFLAGS) -Isrc/smtpd $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(SMTPD_FUZZ_OBJ) $(LIBS) $(PKG_LIBS)
+
 fuzz:
 	$(MAKE) BUILD=build-fuzz SANITIZE=1 FUZZ=1 CC=clang fuzz-run
 

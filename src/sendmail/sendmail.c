@@ -13,12 +13,11 @@
  * as Postfix's (every fatal error is EX_TEMPFAIL, as there). -bv
  * (address verification) reads no input: as Postfix's sendmail it queues
  * a small probe message with "trace_flags=512", which the agents only
- * report on (docs/verify.md), and says where the report goes. Modes that
- * need daemons this build does not have yet (-bs) fail with
- * EX_UNAVAILABLE; -bi runs newaliases; -bp (and the name mailq), -q,
+ * report on (docs/verify.md), and says where the report goes. -bs runs
+ * "$daemon_directory/smtpd -S", the stand-alone SMTP server on our
+ * standard input and output (it submits through postdrop too); -bd
+ * fails with EX_UNAVAILABLE; -bi runs newaliases; -bp (and the name mailq), -q,
  * -qRsite and -qIid run postqueue -p, -f, -s site and -i id. */
-#include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,12 +26,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "argv.h"
-#include "attr.h"
 #include "hdr_rcpt.h"
 #include "mail_conf.h"
 #include "mail_params.h"
@@ -47,36 +44,6 @@
 
 /* sm_fatal - a fatal error: EX_TEMPFAIL, as Postfix's sendmail */
 #define sm_fatal(...)   msg_fatal_status(EX_TEMPFAIL, __VA_ARGS__)
-
-/* A running postdrop. */
-typedef struct SM_POSTDROP {
-    pid_t   pid;
-    STREAM *to;                         /* its standard input */
-    STREAM *from;                       /* its standard output */
-} SM_POSTDROP;
-
-/* sm_child_env - the environment of postdrop, newaliases and postqueue
- * (TZ too, for the dates of the queue listing) */
-static char **
-sm_child_env(void)
-{
-    static char *env[5];
-    BUF    *bp = buf_alloc(100);
-    const char *tz = getenv("TZ");
-
-    buf_sprintf(bp, "MAIL_CONFIG=%s", mail_conf_dir());
-    env[0] = buf_export(bp);
-    env[1] = "LANG=C";
-    env[2] = "PATH=/usr/bin:/bin";
-    env[3] = NULL;
-    if (tz) {
-        bp = buf_alloc(40);
-        buf_sprintf(bp, "TZ=%s", tz);
-        env[3] = buf_export(bp);
-    }
-    env[4] = NULL;
-    return env;
-}
 
 /* sm_command - the path of a command in $command_directory */
 static char *
@@ -95,7 +62,7 @@ sm_newaliases(void)
     char   *path = sm_command("newaliases");
     char   *args[] = {path, NULL};
 
-    execve(path, args, sm_child_env());
+    execve(path, args, mail_submit_env());
     sm_fatal("execute %s: %m", path);
 }
 
@@ -112,51 +79,8 @@ sm_postqueue(const SM_OPTS *opts)
     char   *args[] = {"postqueue", (char *) flags[opts->mode],
         (char *) opts->queue_arg, NULL};
 
-    execve(path, args, sm_child_env());
+    execve(path, args, mail_submit_env());
     sm_fatal("execute %s: %m", path);
-}
-
-/* sm_postdrop_start - run postdrop -r with pipes to and from it */
-static void
-sm_postdrop_start(SM_POSTDROP *pd)
-{
-    char   *path = sm_command("postdrop");
-    char   *args[] = {path, "-r", NULL};
-    int     in[2];
-    int     out[2];
-
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
-        sm_fatal("pipe: %m");
-    if ((pd->pid = fork()) < 0)
-        sm_fatal("fork: %m");
-    if (pd->pid == 0) {
-        if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
-            _exit(EX_OSERR);
-        execve(path, args, sm_child_env());
-        msg_warn("execute %s: %m", path);
-        _exit(EX_OSERR);
-    }
-    (void) close(in[0]);
-    (void) close(out[1]);
-    pd->to = stream_fdopen(in[1]);
-    pd->from = stream_fdopen(out[0]);
-    myfree(path);
-}
-
-/* sm_postdrop_wait - wait for postdrop; its exit status */
-static int
-sm_postdrop_wait(SM_POSTDROP *pd)
-{
-    int     status;
-
-    if (pd->to)
-        (void) stream_close(pd->to);
-    pd->to = NULL;
-    while (waitpid(pd->pid, &status, 0) < 0)
-        if (errno != EINTR)
-            sm_fatal("waitpid: %m");
-    (void) stream_close(pd->from);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* sm_who - "sender(uid)" for messages */
@@ -169,16 +93,6 @@ sm_who(const SM_OPTS *opts)
         bp = buf_alloc(100);
     buf_sprintf(bp, "%s(%ld)", opts->sender, (long) getuid());
     return buf_str(bp);
-}
-
-/* sm_postdrop_fail - postdrop ended without taking the message */
-static void MSG_NORETURN
-sm_postdrop_fail(SM_POSTDROP *pd, const SM_OPTS *opts)
-{
-    int     status = sm_postdrop_wait(pd);
-
-    sm_fatal("%s: postdrop did not accept the message (exit status %d)",
-             sm_who(opts), status);
 }
 
 /* sm_put_rcpt - a recipient record, with its DSN notify attribute */
@@ -277,42 +191,50 @@ sm_put_probe(STREAM *to, const SM_OPTS *opts)
 static void
 sm_enqueue(const SM_OPTS *opts)
 {
-    SM_POSTDROP pd;
-    BUF    *proto = buf_alloc(40);
-    BUF    *id = buf_alloc(40);
-    BUF    *reason = buf_alloc(100);
-    int     status = -1;
+    char   *path = sm_command("postdrop");
+    BUF    *why = buf_alloc(100);
+    MAIL_SUBMIT *ms;
+    STREAM *to;
+    char   *id;
 
-    sm_postdrop_start(&pd);
-    if (attr_scan(pd.from, ATTR_FLAG_STRICT,
-                  RECV_ATTR_STR(MAIL_ATTR_PROTO, proto),
-                  RECV_ATTR_STR(MAIL_ATTR_QUEUEID, id), ATTR_TYPE_END) != 2
-        || strcmp(buf_str(proto), MAIL_SUBMIT_PROTOCOL) != 0)
-        sm_postdrop_fail(&pd, opts);
-    sm_put_envelope(pd.to, opts);
+    if ((ms = mail_submit_open(path, why)) == NULL)
+        sm_fatal("%s: %s", sm_who(opts), buf_str(why));
+    to = mail_submit_stream(ms);
+    sm_put_envelope(to, opts);
     if (opts->verify)
-        sm_put_probe(pd.to, opts);
-    else if (!sm_put_message(pd.to, opts)) {
-        (void) sm_postdrop_wait(&pd);
+        sm_put_probe(to, opts);
+    else if (!sm_put_message(to, opts)) {
+        mail_submit_abort(ms);
         sm_fatal("%s: message file too big", sm_who(opts));
     }
-    if (stream_flush(pd.to) < 0
-        || attr_scan(pd.from, ATTR_FLAG_STRICT,
-                     RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
-                     RECV_ATTR_STR(MAIL_ATTR_REASON, reason),
-                     ATTR_TYPE_END) != 2)
-        sm_postdrop_fail(&pd, opts);
-    if (sm_postdrop_wait(&pd) != 0 || status != 0)
-        sm_fatal("%s: %s", sm_who(opts), *buf_str(reason) ?
-                 buf_str(reason) : "postdrop reported an error");
+    id = mystrdup(mail_submit_queue_id(ms));
+    if (mail_submit_close(ms, why) < 0)
+        sm_fatal("%s: %s", sm_who(opts), buf_str(why));
     if (msg_verbose)
-        msg_info("%s: queued as %s", sm_who(opts), buf_str(id));
+        msg_info("%s: queued as %s", sm_who(opts), id);
     if (opts->verify)
         printf("Mail Delivery Status Report will be mailed to <%s>.\n",
                opts->sender);
-    buf_free(proto);
-    buf_free(id);
-    buf_free(reason);
+    myfree(id);
+    myfree(path);
+    buf_free(why);
+}
+
+/* sm_smtpd - -bs: run "$daemon_directory/smtpd -S" on our standard input
+ * and output, as Postfix's sendmail; does not return */
+static void MSG_NORETURN
+sm_smtpd(void)
+{
+    BUF    *bp = buf_alloc(100);
+    ARGV   *args = argv_alloc(4);
+
+    buf_sprintf(bp, "%s/smtpd", var_daemon_directory);
+    argv_add(args, "smtpd");
+    argv_add(args, "-S");
+    for (int i = 0; i < msg_verbose; i++)
+        argv_add(args, "-v");
+    execve(buf_str(bp), args->argv, mail_submit_env());
+    sm_fatal("execute %s: %m", buf_str(bp));
 }
 
 /* sm_fullname - -F, else $NAME, else the first GECOS field with '&'
@@ -411,6 +333,8 @@ main(int argc, char **argv)
         break;
     }
     sm_identity(&opts);
+    if (opts.mode == SM_MODE_SMTPD)
+        sm_smtpd();
     if (opts.rcpt->argc == 0 && (!opts.extract || opts.verify))
         sm_fatal("%s: Recipient addresses must be specified on the command "
                  "line or via the -t option", sm_who(&opts));

@@ -14,6 +14,7 @@
 #define SM_MODE_FLUSH       4           /* -q: postqueue -f */
 #define SM_MODE_FLUSH_SITE  5           /* -qRsite: postqueue -s site */
 #define SM_MODE_FLUSH_ID    6           /* -qIid: postqueue -i id */
+#define SM_MODE_SMTPD       7           /* -bs: smtpd -S */
 
 /* DSN values, as Postfix stores them in queue files. */
 #define SM_NOTIFY_NEVER     1

@@ -109,7 +109,7 @@ sm_opts_mode(SM_OPTS *opts, const char *value)
     else if (strcmp(value, "i") == 0)
         opts->mode = SM_MODE_NEWALIASES;
     else if (strcmp(value, "s") == 0)
-        sm_opts_unavailable(opts, "-bs", "the smtpd daemon");
+        opts->mode = SM_MODE_SMTPD;
     else if (strcmp(value, "p") == 0)
         opts->mode = SM_MODE_MAILQ;
     else if (strcmp(value, "v") == 0) {

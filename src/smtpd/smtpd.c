@@ -14,14 +14,21 @@
  * too many errors" and dropped; more than smtpd_junk_command_limit
  * HELO/EHLO/RSET/NOOP/VRFY/ETRN commands each count as an error; a
  * client silent for smtpd_timeout hears "421 4.4.2 ... timeout
- * exceeded". Parameters: see docs/smtpd.md. */
+ * exceeded". Parameters: see docs/smtpd.md.
+ *
+ * Stand-alone mode (sendmail -bs runs "smtpd -S"): the client is stdin
+ * and stdout. Unless the process runs as mail_owner, as in Postfix, no
+ * restriction runs, anvil is not asked, ETRN is refused, and each
+ * message goes to "postdrop -r" instead of cleanup (smtpd_queue.c). */
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup_clnt.h"
 #include "mail_params.h"
 #include "mail_server.h"
 #include "msg.h"
 #include "mymalloc.h"
+#include "priv.h"
 #include "smtpd.h"
 
 /* Postfix's smtpd request flags: FILTER, BCC_OK, MAP_OK, SMTP_REPLY. */
@@ -179,6 +186,8 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     stream_set_timeout(client, smtpd_settings.timeout);
     smtpd_state_init(&state, client, &smtpd_settings);
     state.service = service;
+    state.standalone = stream_fd(client) == STDIN_FILENO
+        && getuid() != smtpd_settings.owner_uid;
     smtpd_peer_init(&state);
     smtpd_check_session(&state);
     excluded = match_list_match(smtpd_settings.bare_newline_exclusions,
@@ -214,6 +223,18 @@ smtpd_bare_newline(const char *value)
     if (strcasecmp(value, "normalize") == 0 || strcasecmp(value, "no") == 0)
         return SMTPD_BARE_LF_NORMALIZE;
     msg_fatal("invalid smtpd_forbid_bare_newline value: \"%s\"", value);
+}
+
+/* smtpd_owner_uid - the uid of mail_owner (none: one nobody has) */
+static uid_t
+smtpd_owner_uid(void)
+{
+    uid_t   uid;
+    gid_t   gid;
+
+    if (priv_lookup_user(var_mail_owner, &uid, &gid) < 0)
+        return (uid_t) -1;
+    return uid;
 }
 
 /* smtpd_post_init - the settings from main.cf */
@@ -252,6 +273,9 @@ smtpd_post_init(const char *service, char **argv)
                                              var_receive_override_options,
                                              why)) < 0)
         msg_fatal("%s", buf_str(why));
+    buf_sprintf(path, "%s/postdrop", var_command_directory);
+    s->postdrop_path = mystrdup(buf_str(path));
+    s->owner_uid = smtpd_owner_uid();
     buf_sprintf(path, "private/%s", var_rewrite_service_name);
     s->resolve = resolve_clnt_create(buf_str(path), var_ipc_timeout);
     s->rewrite = rewrite_clnt_create(buf_str(path), var_ipc_timeout);

@@ -23,11 +23,13 @@
 #define SMTPD_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "argv.h"
 #include "buf.h"
 #include "cleanup_clnt.h"
+#include "mail_submit.h"
 #include "match_list.h"
 #include "resolve_clnt.h"
 #include "rewrite_clnt.h"
@@ -70,6 +72,8 @@ typedef struct SMTPD_SETTINGS {
     size_t  line_length_limit;
     char   *cleanup_path;
     int     cleanup_flags;
+    char   *postdrop_path;              /* stand-alone: the postdrop path */
+    uid_t   owner_uid;                  /* mail_owner */
     int     ipc_timeout;
     RESOLVE_CLNT *resolve;
     REWRITE_CLNT *rewrite;
@@ -105,6 +109,8 @@ typedef struct SMTPD_STATE {
     STREAM *client;
     const SMTPD_SETTINGS *settings;
     const char *service;                /* master.cf service name */
+    bool    standalone;                 /* sendmail -bs, not as mail_owner:
+                                         * postdrop, no restrictions */
     /* The peer. */
     char   *name;                       /* verified name or "unknown" */
     char   *reverse_name;               /* PTR name or "unknown" */
@@ -146,6 +152,7 @@ typedef struct SMTPD_STATE {
     SMTPD_SAVED saved;                  /* access map actions for cleanup */
     SMTPD_XFORWARD xforward;            /* XFORWARD attributes */
     CLEANUP_CLNT *cleanup;              /* after the first accepted RCPT */
+    MAIL_SUBMIT *submit;                /* ... or postdrop, stand-alone */
     char   *queue_id;
     bool    bdat_seen;
     bool    bdat_refused;               /* data restrictions said no */
@@ -256,6 +263,7 @@ int     smtpd_queue_start(SMTPD_STATE *state);
 void    smtpd_queue_content(SMTPD_STATE *state, const char *data,
                             size_t len, bool complete);
 int     smtpd_queue_finish(SMTPD_STATE *state);
+void    smtpd_queue_abort(SMTPD_STATE *state);
 
 /* smtpd_check.c: restrictions for each stage of the session. Each returns
  * NULL (go on) or the reply to send, which it has logged. The client,

@@ -21,6 +21,8 @@
  *    host", "<HELO>: Helo command", "<SENDER>: Sender address",
  *    "<RCPT>: Recipient address", "<DOMAIN>: Etrn command", "<DATA>:
  *    Data command", "<END-OF-MESSAGE>: End-of-data".
+ *  - Stand-alone (sendmail -bs, not as mail_owner) no list runs, as in
+ *    Postfix.
  *  - At start-up the lists and smtpd_restriction_classes are split and
  *    every table named in them is opened; a class without a definition,
  *    and relay and recipient lists without any restriction that refuses
@@ -392,7 +394,7 @@ smtpd_check_mail_stage(SMTPD_CHECK *check, const char *sender)
 const char *
 smtpd_check_connect(SMTPD_STATE *state)
 {
-    if (var_smtpd_delay_reject)
+    if (var_smtpd_delay_reject || state->standalone)
         return NULL;
     return smtpd_check_client_stage(smtpd_check_view(state));
 }
@@ -401,7 +403,7 @@ smtpd_check_connect(SMTPD_STATE *state)
 const char *
 smtpd_check_helo(SMTPD_STATE *state, const char *helo)
 {
-    if (var_smtpd_delay_reject)
+    if (var_smtpd_delay_reject || state->standalone)
         return NULL;
     return smtpd_check_helo_stage(smtpd_check_view(state), helo);
 }
@@ -410,7 +412,7 @@ smtpd_check_helo(SMTPD_STATE *state, const char *helo)
 const char *
 smtpd_check_mail(SMTPD_STATE *state, const char *sender)
 {
-    if (var_smtpd_delay_reject)
+    if (var_smtpd_delay_reject || state->standalone)
         return NULL;
     return smtpd_check_mail_stage(smtpd_check_view(state), sender);
 }
@@ -458,7 +460,7 @@ smtpd_check_rcpt(SMTPD_STATE *state, const char *rcpt)
     SMTPD_CHECK *check = smtpd_check_view(state);
     const char *err;
 
-    if (strcasecmp(rcpt, "postmaster") == 0)
+    if (state->standalone || strcasecmp(rcpt, "postmaster") == 0)
         return NULL;
     check->recipient = rcpt;
     check->recipient_rcptmap_checked = false;
@@ -476,6 +478,8 @@ smtpd_check_etrn(SMTPD_STATE *state, const char *domain)
     bool    dip;
     int     status;
 
+    if (state->standalone)
+        return NULL;
     check->etrn = domain;
     if ((err = smtpd_check_delayed(check, false)) == NULL) {
         status = smtpd_check_stage(check, SMTPD_LIST_ETRN, domain,
@@ -494,6 +498,8 @@ smtpd_check_message(SMTPD_STATE *state, SMTPD_LIST_ID id, const char *name)
     SMTPD_CHECK *check = smtpd_check_view(state);
     bool    dip;
 
+    if (state->standalone)
+        return NULL;
     check->recipient = state->rcpt_count == 1 ? state->first_rcpt : NULL;
     return smtpd_check_result(check, smtpd_check_final(check,
                       smtpd_check_stage(check, id, name, false, &dip)));

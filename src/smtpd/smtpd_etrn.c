@@ -6,7 +6,10 @@
  *   501 Error: invalid parameter syntax       not a host name or an
  *                                             address literal ("[ip]"); a
  *                                             leading '@' or '#' is dropped
- * then smtpd_etrn_restrictions (their refusal), then, when the domain
+ * then, in stand-alone mode (sendmail -bs, not as mail_owner), as in
+ * Postfix, "warning: do not use ETRN in "sendmail -bs" mode" and
+ *   458 Unable to queue messages
+ * otherwise smtpd_etrn_restrictions (their refusal), then, when the domain
  * matches $fast_flush_domains (checked here first, as Postfix's client
  * does, so that other domains cost no connection; the service checks
  * again), a send_site request to the fast flush service (flush_clnt.h):
@@ -128,6 +131,11 @@ smtpd_etrn(SMTPD_STATE *state, char *args)
         args++;
     if (!valid_hostname(args, false) && !smtpd_etrn_literal(args)) {
         smtpd_reply(state, "501 Error: invalid parameter syntax");
+        return -1;
+    }
+    if (state->standalone) {
+        msg_warn("do not use ETRN in \"sendmail -bs\" mode");
+        smtpd_reply(state, "458 Unable to queue messages");
         return -1;
     }
     if ((err = smtpd_check_etrn(state, args)) != NULL) {

@@ -8,8 +8,15 @@
  * the Received: header; then the content as it arrives, X, 'f' again,
  * the FILTER, REDIRECT and BCC actions, E. Only when cleanup answers 0
  * is the message ours: then, and only then, the client hears
- * "250 2.0.0 Ok: queued as ID". Peers: cleanup_clnt, rec_stream,
- * mail_date. */
+ * "250 2.0.0 Ok: queued as ID".
+ *
+ * Stand-alone (sendmail -bs, not as mail_owner) the records go to
+ * "postdrop -r" instead (mail_submit.h), as Debian's Postfix 3.7 smtpd
+ * sends them (strace): S; for each recipient dsn_orig_rcpt (and
+ * notify_flags) and R, without O; M, the Received: header, the content,
+ * X, E; the id is postdrop's maildrop queue id, and "250 ... queued as
+ * ID" comes after postdrop reported the file complete. Peers:
+ * cleanup_clnt, mail_submit, rec_stream, mail_date. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,12 +31,20 @@
 #include "rec_type.h"
 #include "smtpd.h"
 
+/* smtpd_queue_stream - where the records go */
+static STREAM *
+smtpd_queue_stream(SMTPD_STATE *state)
+{
+    return state->submit ? mail_submit_stream(state->submit) :
+        cleanup_stream(state->cleanup);
+}
+
 /* smtpd_queue_attr - one "name=value" record */
 static void
 smtpd_queue_attr(SMTPD_STATE *state, const char *name, const char *value)
 {
     if (!state->write_error
-        && rec_printf(cleanup_stream(state->cleanup), REC_TYPE_ATTR,
+        && rec_printf(smtpd_queue_stream(state), REC_TYPE_ATTR,
                       "%s=%s", name, value) < 0)
         state->write_error = true;
 }
@@ -40,7 +55,7 @@ smtpd_queue_record(SMTPD_STATE *state, int type, const char *data,
                    size_t len)
 {
     if (!state->write_error
-        && rec_put(cleanup_stream(state->cleanup), type, data, len) < 0)
+        && rec_put(smtpd_queue_stream(state), type, data, len) < 0)
         state->write_error = true;
 }
 
@@ -100,24 +115,46 @@ smtpd_queue_envelope(SMTPD_STATE *state)
     }
 }
 
+/* smtpd_queue_connect - connect to cleanup (or run postdrop); the
+ * queue id, or NULL after a warning */
+static const char *
+smtpd_queue_connect(SMTPD_STATE *state)
+{
+    int     flags = state->settings->cleanup_flags;
+
+    if (state->standalone) {
+        state->submit = mail_submit_open(state->settings->postdrop_path,
+                                         state->why);
+        if (state->submit != NULL)
+            return mail_submit_queue_id(state->submit);
+    } else {
+        if (state->smtputf8)
+            flags |= CLEANUP_FLAG_SMTPUTF8;
+        state->cleanup = cleanup_open(state->settings->cleanup_path,
+                                      state->settings->ipc_timeout, flags,
+                                      state->why);
+        if (state->cleanup != NULL)
+            return cleanup_queue_id(state->cleanup);
+    }
+    msg_warn("%s", buf_str(state->why));
+    return NULL;
+}
+
 /* smtpd_queue_open - connect to cleanup and send the envelope; 0 or -1 */
 int
 smtpd_queue_open(SMTPD_STATE *state)
 {
-    int     flags = state->settings->cleanup_flags;
+    const char *id;
 
-    if (state->smtputf8)
-        flags |= CLEANUP_FLAG_SMTPUTF8;
-    state->cleanup = cleanup_open(state->settings->cleanup_path,
-                                  state->settings->ipc_timeout, flags,
-                                  state->why);
-    if (state->cleanup == NULL) {
-        msg_warn("%s", buf_str(state->why));
+    if ((id = smtpd_queue_connect(state)) == NULL)
         return -1;
-    }
-    state->queue_id = mystrdup(cleanup_queue_id(state->cleanup));
+    state->queue_id = mystrdup(id);
     smtpd_xforward_log_queued(state);
-    smtpd_queue_envelope(state);
+    if (state->standalone)
+        smtpd_queue_record(state, REC_TYPE_FROM, state->sender,
+                           strlen(state->sender));
+    else
+        smtpd_queue_envelope(state);
     return state->write_error ? -1 : 0;
 }
 
@@ -142,7 +179,8 @@ smtpd_queue_rcpt(SMTPD_STATE *state, const char *rcpt, const char *orcpt,
         snprintf(num, sizeof(num), "%d", notify);
         smtpd_queue_attr(state, "notify_flags", num);
     }
-    smtpd_queue_record(state, REC_TYPE_ORCP, rcpt, strlen(rcpt));
+    if (!state->standalone)
+        smtpd_queue_record(state, REC_TYPE_ORCP, rcpt, strlen(rcpt));
     smtpd_queue_record(state, REC_TYPE_RCPT, rcpt, strlen(rcpt));
     if (state->write_error)
         return -1;
@@ -274,6 +312,30 @@ smtpd_queue_reply(SMTPD_STATE *state, int status, BUF *reason)
                     *text ? text : detail->text);
 }
 
+/* smtpd_queue_close - cleanup's (or postdrop's) verdict */
+static int
+smtpd_queue_close(SMTPD_STATE *state, BUF *reason)
+{
+    int     status;
+
+    if (state->submit == NULL) {
+        status = cleanup_close(state->cleanup, reason);
+        state->cleanup = NULL;
+        return status;
+    }
+    status = state->write_error ? -1 :
+        mail_submit_close(state->submit, reason);
+    if (state->write_error)
+        mail_submit_abort(state->submit);
+    state->submit = NULL;
+    if (status == 0)
+        return 0;
+    msg_warn("%s: postdrop: %s", state->queue_id,
+             *buf_str(reason) ? buf_str(reason) : "write error");
+    buf_reset(reason);
+    return CLEANUP_STAT_WRITE;
+}
+
 /* smtpd_queue_finish - the end of the content: let cleanup decide, and
  * reply; 0 when queued, -1 otherwise. Ends the transaction. */
 int
@@ -289,11 +351,22 @@ smtpd_queue_finish(SMTPD_STATE *state)
         smtpd_queue_record(state, REC_TYPE_XTRA, "", 0);
         smtpd_queue_actions(state);
         smtpd_queue_record(state, REC_TYPE_END, "", 0);
-        status = cleanup_close(state->cleanup, reason);
-        state->cleanup = NULL;
+        status = smtpd_queue_close(state, reason);
         smtpd_queue_reply(state, status, reason);
     }
     buf_free(reason);
     smtpd_state_reset(state);
     return status == 0 ? 0 : -1;
+}
+
+/* smtpd_queue_abort - drop an unfinished message */
+void
+smtpd_queue_abort(SMTPD_STATE *state)
+{
+    if (state->cleanup != NULL)
+        cleanup_abort(state->cleanup);
+    if (state->submit != NULL)
+        mail_submit_abort(state->submit);
+    state->cleanup = NULL;
+    state->submit = NULL;
 }

@@ -105,7 +105,7 @@ smtpd_rcpt_accept(SMTPD_STATE *state, const char *addr, const char *orcpt,
         smtpd_check_refusal(state, err);
         return -1;
     }
-    if ((state->cleanup == NULL && smtpd_queue_open(state) < 0)
+    if ((state->queue_id == NULL && smtpd_queue_open(state) < 0)
         || smtpd_queue_rcpt(state, addr, orcpt, notify) < 0) {
         smtpd_reply(state, "451 4.3.0 Error: queue file write error");
         return -1;

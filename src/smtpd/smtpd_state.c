@@ -2,8 +2,8 @@
  *
  * smtpd_state_init() sets up a session, smtpd_state_reset() ends a mail
  * transaction (RSET, after DATA, a new HELO), dropping an open cleanup
- * connection so that cleanup discards the unfinished message, and what
- * the restrictions asked cleanup to do with it. */
+ * connection (or postdrop) so that the unfinished message is discarded,
+ * and what the restrictions asked cleanup to do with it. */
 #include <string.h>
 
 #include "mymalloc.h"
@@ -40,10 +40,7 @@ smtpd_state_free_str(char **field)
 void
 smtpd_state_reset(SMTPD_STATE *state)
 {
-    if (state->cleanup != NULL) {
-        cleanup_abort(state->cleanup);
-        state->cleanup = NULL;
-    }
+    smtpd_queue_abort(state);
     smtpd_state_free_str(&state->sender);
     smtpd_state_free_str(&state->envid);
     smtpd_state_free_str(&state->first_rcpt);

@@ -448,15 +448,16 @@ smtpd_xforward_reset(SMTPD_STATE *state)
     xf->flags = 0;
 }
 
-/* smtpd_xforward_preset - what is not forwarded is "unknown" */
+/* smtpd_xforward_preset - what is not forwarded is "unknown" (also
+ * after an XFORWARD whose first attribute was refused: it preset them) */
 static void
 smtpd_xforward_preset(SMTPD_XFORWARD *xf)
 {
-    xf->name = mystrdup(smtpd_x_unknown);
-    xf->addr = mystrdup(smtpd_x_unknown);
-    xf->port = mystrdup(smtpd_x_unknown);
-    xf->namaddr = mystrdup(smtpd_x_unknown);
-    xf->protocol = mystrdup(smtpd_x_unknown);
+    smtpd_xclient_set(&xf->name, smtpd_x_unknown);
+    smtpd_xclient_set(&xf->addr, smtpd_x_unknown);
+    smtpd_xclient_set(&xf->port, smtpd_x_unknown);
+    smtpd_xclient_set(&xf->namaddr, smtpd_x_unknown);
+    smtpd_xclient_set(&xf->protocol, smtpd_x_unknown);
 }
 
 /* smtpd_xforward_value - the value, or def for "[UNAVAILABLE]"; else

@@ -220,7 +220,7 @@ def test_pickup_is_woken(drop):
 
 
 def test_unavailable_modes(drop):
-    for args in (["-bs"],):
+    for args in (["-bd"],):
         res = drop.sendmail(*args, check=False)
         assert res.returncode == 69, args
         assert b"not yet supported" in res.stderr
