@@ -1,10 +1,12 @@
 /* deliver_log - the per-recipient delivery log line, as Postfix writes it.
  *
- *   QUEUEID: to=<RCPT>, [orig_to=<ORIG>, ]relay=RELAY, delay=D,
- *   delays=A/B/C/D, dsn=X.Y.Z, status=WORD (REASON)
+ *   QUEUEID: to=<RCPT>, [orig_to=<ORIG>, ]relay=RELAY, [conn_use=N, ]
+ *   delay=D, delays=A/B/C/D, dsn=X.Y.Z, status=WORD (REASON)
  *
  * orig_to appears only when the original recipient is set and differs
- * from the recipient. delay is now minus arrival; delays are arrival to
+ * from the recipient; conn_use only when the agent's connection (smtp's,
+ * from the connection cache) serves its second or later transaction.
+ * delay is now minus arrival; delays are arrival to
  * active, active to agent, agent to connection set up (0 without one),
  * and the rest up to now. Numbers keep delay_logging_resolution_limit
  * (default 2) digits after the point, trimmed to 2 significant digits
@@ -26,6 +28,13 @@
 void    deliver_log(const char *queue_id, const RECIPIENT *rcpt,
                     const char *relay, const DELIVER_TIMES *times,
                     const char *word, const DSN *dsn);
+
+/* deliver_log_conn_use - the agent's current connection serves its
+ * count-th transaction: lines logged from now on (until the next call)
+ * say "conn_use=COUNT" when count > 1, as Postfix's smtp(8) does for a
+ * session from the connection cache. 0 or 1: not shown. Process state:
+ * agents handle one request at a time. */
+void    deliver_log_conn_use(int count);
 
 /* deliver_log_format - the same line into bp (without the queue id
  * prefix "ID: "), with now given (for tests) */

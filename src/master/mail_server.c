@@ -27,6 +27,7 @@
 #include "argv.h"
 #include "buf.h"
 #include "event.h"
+#include "fd_pass.h"
 #include "mail_conf.h"
 #include "mail_flow.h"
 #include "mail_params.h"
@@ -194,33 +195,6 @@ mail_server_unwatch(void)
         event_disable_readwrite(MASTER_LISTEN_FD + i);
 }
 
-/* mail_server_recv_fd - pass: receive the client descriptor; fd or -1 */
-static int
-mail_server_recv_fd(int conn)
-{
-    char    data;
-    char    control[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {&data, 1};
-    struct msghdr msg;
-    struct cmsghdr *cmsg;
-    struct pollfd pfd = {conn, POLLIN, 0};
-    int     fd = -1;
-
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    if (poll(&pfd, 1, MAIL_SERVER_PASS_WAIT * 1000) != 1
-        || recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) <= 0)
-        return -1;
-    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS
-            && cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-    return fd;
-}
-
 /* mail_server_accept - a client descriptor, or -1 (none after all) */
 int
 mail_server_accept(int listen_fd)
@@ -236,7 +210,7 @@ mail_server_accept(int listen_fd)
     }
     if (mail_server.type != MASTER_TYPE_PASS)
         return fd;
-    if ((passed = mail_server_recv_fd(fd)) < 0)
+    if ((passed = fd_pass_recv(fd, MAIL_SERVER_PASS_WAIT)) < 0)
         msg_warn("%s: no descriptor received on pass connection",
                  mail_server.service);
     (void) close(fd);

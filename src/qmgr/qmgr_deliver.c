@@ -20,7 +20,21 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "qmgr.h"
+#include "scache_clnt.h"
 #include "sock.h"
+
+/* qmgr_deliver_cache_flags - on-demand connection caching: while more
+ * mail waits for this destination, or other deliveries to it are under
+ * way (busy counts this one too), ask the agent to use and save cached
+ * sessions (DEL_REQ_FLAG_CONN_*, scache_clnt.h; smtp(8) honours them
+ * with smtp_connection_cache_on_demand). Postfix's qmgr keeps the flags
+ * on while deliveries are concurrent or back to back; here each request
+ * decides from the queue's counts. */
+static int
+qmgr_deliver_cache_flags(const QMGR_QUEUE *queue)
+{
+    return queue->todo > 0 || queue->busy > 1 ? DEL_REQ_FLAG_CONN_MASK : 0;
+}
 
 /* qmgr_deliver_request - the request for an entry (strings borrowed) */
 static void
@@ -29,7 +43,8 @@ qmgr_deliver_request(const QMGR_ENTRY *entry, DELIVER_REQUEST *req)
     const QMGR_MESSAGE *m = entry->message;
 
     memset(req, 0, sizeof(*req));
-    req->flags = DEL_REQ_FLAG_DEFAULT | m->tflags;
+    req->flags = DEL_REQ_FLAG_DEFAULT | m->tflags
+        | qmgr_deliver_cache_flags(entry->queue);
     req->queue_name = MAIL_QUEUE_ACTIVE;
     req->queue_id = m->queue_id;
     req->data_offset = m->data_offset;

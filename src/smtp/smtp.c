@@ -10,6 +10,7 @@
  * what is Postfix's behaviour and where Postern differs. */
 #include <string.h>
 
+#include "deliver_log.h"
 #include "deliver_result.h"
 #include "mail_server.h"
 #include "mymalloc.h"
@@ -38,6 +39,9 @@ smtp_state_init(SMTP_STATE *state, DELIVER_REQUEST *req)
     state->dsb = dsb_create();
     state->fail_relay = buf_alloc(50);
     state->fail_mname = buf_alloc(50);
+    state->cache_name = buf_alloc(50);
+    state->cache_path = buf_alloc(50);
+    deliver_log_conn_use(0);
 }
 
 /* smtp_state_free - release the per-request state */
@@ -57,6 +61,8 @@ smtp_state_free(SMTP_STATE *state)
     dsb_free(state->dsb);
     buf_free(state->fail_relay);
     buf_free(state->fail_mname);
+    buf_free(state->cache_name);
+    buf_free(state->cache_path);
 }
 
 /* smtp_deliver - deliver one request; the hop DSN for the reply */
@@ -102,6 +108,7 @@ static void
 smtp_post_init(const char *service, char **argv)
 {
     smtp_conf_init(service, smtp_program);
+    smtp_reuse_init();
 }
 
 /* main - note the program name, hand over to the skeleton */

@@ -15,6 +15,7 @@
  *   smtp_data.c     the message content, dot-stuffed, long lines broken
  *   smtp_rcpt.c     per-recipient outcomes and their final report
  *   smtp_xtext.c    RFC 3461 xtext for ORCPT and ENVID
+ *   smtp_reuse.c    the connection cache: reuse and save sessions
  * docs/smtp.md says what is Postfix's behaviour and where Postern
  * differs. */
 #ifndef SMTP_H
@@ -34,6 +35,7 @@
 typedef struct SMTP_CONF {
     bool    lmtp;                       /* LMTP (RFC 2033) */
     const char *proto;                  /* "smtp" or "lmtp", for logging */
+    const char *service;                /* master.cf name (cache labels) */
     MAIL_QUEUE_CONF queue;
     const char *helo_name;              /* smtp_helo_name / lmtp_lhlo_name */
     const char *fallback_relay;         /* smtp_fallback_relay */
@@ -49,6 +51,13 @@ typedef struct SMTP_CONF {
     int     session_limit;              /* smtp_mx_session_limit */
     int     skip_5xx_greeting;          /* bool, as the parameters */
     int     never_send_ehlo;            /* bool */
+    /* The connection cache (smtp_reuse.c). */
+    const char *cache_dest;             /* smtp_connection_cache_destinations */
+    int     cache_on_demand;            /* bool */
+    int     cache_time_limit;           /* how long a session waits */
+    int     reuse_time_limit;           /* no reuse after this age */
+    int     reuse_count_limit;          /* 0: no limit */
+    int     rset_timeout;               /* RSET before reuse */
 } SMTP_CONF;
 
 extern SMTP_CONF smtp_conf;
@@ -166,6 +175,18 @@ typedef struct SMTP_STATE {
     DSN_BUF *dsb;                       /* session-level failure */
     BUF    *fail_relay;                 /* its relay= text ("none") */
     BUF    *fail_mname;                 /* its remote MTA, or "" */
+    /* The connection cache (smtp_reuse.c). */
+    bool    cache_load;                 /* look for cached sessions */
+    bool    cache_store;                /* save good sessions */
+    bool    first_hop;                  /* the request's own next hop */
+    bool    reusable;                   /* the last transaction ended
+                                         * cleanly: no reply pending */
+    int     reuse_count;                /* earlier transactions of the
+                                         * session */
+    time_t  expire_time;                /* no reuse from then on */
+    SMTP_ADDR cache_addr;               /* a cached session's address */
+    BUF    *cache_name;                 /* its storage */
+    BUF    *cache_path;
 } SMTP_STATE;
 
 /* smtp_connect_deliver - try each next hop (the request's, then the
@@ -176,11 +197,17 @@ const DSN *smtp_connect_deliver(SMTP_STATE *state, DSN *hop_dsn);
 /* smtp_session_open - connect to addr; 0, or -1 with state->dsb set */
 int     smtp_session_open(SMTP_STATE *state, const SMTP_ADDR *addr);
 
+/* smtp_session_adopt - make fd, connected to addr, the session; a new
+ * one (reused false) starts its reuse clock and count */
+void    smtp_session_adopt(SMTP_STATE *state, const SMTP_ADDR *addr, int fd,
+                           bool reused);
+
 /* smtp_session_helo - greeting and EHLO/HELO/LHLO; 0, or -1 with
  * state->dsb set (the recipients stay pending) */
 int     smtp_session_helo(SMTP_STATE *state);
 
-/* smtp_session_close - QUIT (unless the connection broke) and close */
+/* smtp_session_close - to the connection cache (smtp_reuse_save), or
+ * QUIT (unless the connection broke) and close */
 void    smtp_session_close(SMTP_STATE *state);
 
 /* smtp_session_io_fail - set state->dsb for a lost connection or a
@@ -222,5 +249,27 @@ void    smtp_xtext(BUF *bp, const char *text);
  * command)" into bp */
 void    smtp_reply_reason(BUF *bp, const SMTP_STATE *state,
                           const SMTP_REPLY *reply, const char *what);
+
+/* smtp_reuse_init - the cache client and smtp_connection_cache_
+ * destinations (from post_init) */
+void    smtp_reuse_init(void);
+
+/* smtp_reuse_policy - whether this request loads and saves sessions:
+ * the next hop's host is in smtp_connection_cache_destinations, or qmgr
+ * asked for it (smtp_connection_cache_on_demand) */
+void    smtp_reuse_policy(SMTP_STATE *state, const SMTP_NEXTHOP *hop);
+
+/* smtp_reuse_dest - a cached session of the request's next hop that
+ * still answers RSET: 0 (the session is open, past its handshake), or
+ * -1 */
+int     smtp_reuse_dest(SMTP_STATE *state);
+
+/* smtp_reuse_endp - the same for one address */
+int     smtp_reuse_endp(SMTP_STATE *state, const SMTP_ADDR *addr);
+
+/* smtp_reuse_save - instead of QUIT: hand a good session to the cache
+ * when the request may save it and it is young enough; true when the
+ * session is gone (saved, or closed after a cache failure) */
+bool    smtp_reuse_save(SMTP_STATE *state);
 
 #endif

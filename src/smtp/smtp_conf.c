@@ -42,6 +42,15 @@ static const struct {
                   lmtp_skip_5xx_greeting),
     {offsetof(SMTP_CONF, never_send_ehlo), &var_smtp_never_send_ehlo,
      &smtp_conf_no},
+    SMTP_CONF_INT(rset_timeout, smtp_rset_timeout, lmtp_rset_timeout),
+    SMTP_CONF_INT(cache_on_demand, smtp_connection_cache_on_demand,
+                  lmtp_connection_cache_on_demand),
+    SMTP_CONF_INT(cache_time_limit, smtp_connection_cache_time_limit,
+                  lmtp_connection_cache_time_limit),
+    SMTP_CONF_INT(reuse_time_limit, smtp_connection_reuse_time_limit,
+                  lmtp_connection_reuse_time_limit),
+    SMTP_CONF_INT(reuse_count_limit, smtp_connection_reuse_count_limit,
+                  lmtp_connection_reuse_count_limit),
 };
 
 /* smtp_conf_init - choose the personality and read its settings */
@@ -54,11 +63,14 @@ smtp_conf_init(const char *service, const char *program)
     base = base ? base + 1 : program;
     lmtp = strcmp(base, "lmtp") == 0 || strcmp(service, "lmtp") == 0;
     smtp_conf.lmtp = lmtp;
+    smtp_conf.service = service;
     smtp_conf.proto = lmtp ? "lmtp" : "smtp";
     mail_queue_conf_params(&smtp_conf.queue);
     smtp_conf.helo_name = lmtp ? var_lmtp_lhlo_name : var_smtp_helo_name;
     smtp_conf.fallback_relay = lmtp ? var_lmtp_fallback_relay
         : var_smtp_fallback_relay;
+    smtp_conf.cache_dest = lmtp ? var_lmtp_connection_cache_destinations
+        : var_smtp_connection_cache_destinations;
     for (size_t i = 0; i < sizeof(smtp_conf_ints) / sizeof(smtp_conf_ints[0]);
          i++)
         *(int *) ((char *) &smtp_conf + smtp_conf_ints[i].offset) =

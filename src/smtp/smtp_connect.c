@@ -10,7 +10,9 @@
  * permanent, such as a name that does not exist). When no session got
  * past the handshake, the failure also goes back to qmgr as the hop
  * status, which suspends the destination for a while (Postfix's
- * "delivery temporarily suspended"). */
+ * "delivery temporarily suspended"). With the connection cache
+ * (smtp_reuse.c) a session saved for the next hop, or for an address,
+ * is used before a new connection; it counts as a session. */
 #include <string.h>
 
 #include "argv.h"
@@ -29,7 +31,26 @@ smtp_connect_fail(SMTP_STATE *state, const char *status, const char *text)
     buf_strcpy(state->fail_mname, "");
 }
 
-/* smtp_connect_addrs - one session per address until done */
+/* smtp_connect_run - the handshake (unless the session came from the
+ * cache) and a transaction; a failure is noted for the report */
+static void
+smtp_connect_run(SMTP_STATE *state, bool cached, int *sessions)
+{
+    *sessions += 1;
+    if (cached || smtp_session_helo(state) == 0) {
+        state->handshake = true;
+        if (smtp_trans(state) == 0) {
+            smtp_session_close(state);
+            return;
+        }
+    }
+    buf_strcpy(state->fail_relay, buf_str(state->relay));
+    buf_strcpy(state->fail_mname, state->addr->name);
+    smtp_session_close(state);
+}
+
+/* smtp_connect_addrs - one session per address until done; a session
+ * saved in the connection cache for an address comes first */
 static void
 smtp_connect_addrs(SMTP_STATE *state, const SMTP_ADDR_LIST *list,
                    bool last_hop, int *sessions)
@@ -38,21 +59,25 @@ smtp_connect_addrs(SMTP_STATE *state, const SMTP_ADDR_LIST *list,
          && *sessions < smtp_conf.session_limit; i++) {
         state->final = (last_hop && i + 1 == list->count)
             || *sessions + 1 == smtp_conf.session_limit;
-        if (smtp_session_open(state, list->addr + i) < 0) {
+        if (state->cache_load && smtp_reuse_endp(state, list->addr + i) == 0) {
+            smtp_connect_run(state, true, sessions);
+        } else if (smtp_session_open(state, list->addr + i) < 0) {
             msg_info("%s", buf_str(state->dsb->reason));
-            continue;
+        } else {
+            smtp_connect_run(state, false, sessions);
         }
-        *sessions += 1;
-        if (smtp_session_helo(state) == 0) {
-            state->handshake = true;
-            if (smtp_trans(state) == 0) {
-                smtp_session_close(state);
-                continue;
-            }
-        }
-        buf_strcpy(state->fail_relay, buf_str(state->relay));
-        buf_strcpy(state->fail_mname, list->addr[i].name);
-        smtp_session_close(state);
+    }
+}
+
+/* smtp_connect_cached - the request's own next hop: sessions saved for
+ * it in the connection cache, before any DNS lookup */
+static void
+smtp_connect_cached(SMTP_STATE *state, int *sessions)
+{
+    while (state->pending > 0 && *sessions < smtp_conf.session_limit
+           && smtp_reuse_dest(state) == 0) {
+        state->final = *sessions + 1 == smtp_conf.session_limit;
+        smtp_connect_run(state, true, sessions);
     }
 }
 
@@ -71,7 +96,14 @@ smtp_connect_hop(SMTP_STATE *state, const char *text, bool last_hop,
         msg_warn("%s: %s", state->req->queue_id, buf_str(why));
         smtp_connect_fail(state, "4.3.5", buf_str(why));
     } else {
-        if (smtp_addr_list(&hop, &list, dns_why) < 0) {
+        if (state->first_hop) {
+            smtp_reuse_policy(state, &hop);
+            if (state->cache_load)
+                smtp_connect_cached(state, sessions);
+        }
+        if (state->pending == 0 || *sessions >= smtp_conf.session_limit) {
+             /* done through cached sessions */ ;
+        } else if (smtp_addr_list(&hop, &list, dns_why) < 0) {
             smtp_connect_fail(state, buf_str(dns_why->status),
                               buf_str(dns_why->reason));
         } else {
@@ -94,9 +126,11 @@ smtp_connect_deliver(SMTP_STATE *state, DSN *hop_dsn)
     smtp_connect_fail(state, "4.4.1", "no address to deliver to");
     argv_insert(hops, 0, state->req->nexthop);
     for (int i = 0; i < hops->argc && state->pending > 0
-         && sessions < smtp_conf.session_limit; i++)
+         && sessions < smtp_conf.session_limit; i++) {
+        state->first_hop = i == 0;
         smtp_connect_hop(state, hops->argv[i], i + 1 == hops->argc,
                          &sessions);
+    }
     argv_free(hops);
     smtp_rcpt_finish(state, state->dsb);
     if (state->handshake || dsb_status_class(state->dsb) != '4')

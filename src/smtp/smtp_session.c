@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
+#include "deliver_log.h"
 #include "mail_params.h"
 #include "msg.h"
 #include "smtp.h"
@@ -32,6 +34,24 @@ smtp_session_names(SMTP_STATE *state, const SMTP_ADDR *addr)
         buf_sprintf(state->namaddr, "%s[%s]", addr->name, addr->text);
         buf_sprintf(state->relay, "%s:%u", buf_str(state->namaddr),
                     addr->port);
+    }
+}
+
+/* smtp_session_adopt - fd is the session with addr (smtp.h) */
+void
+smtp_session_adopt(SMTP_STATE *state, const SMTP_ADDR *addr, int fd,
+                   bool reused)
+{
+    smtp_session_names(state, addr);
+    state->addr = addr;
+    state->sp = stream_fdopen(fd);
+    state->broken = false;
+    state->features = 0;
+    state->size_limit = 0;
+    if (!reused) {
+        state->reuse_count = 0;
+        state->expire_time = time(NULL) + smtp_conf.reuse_time_limit;
+        deliver_log_conn_use(1);
     }
 }
 
@@ -62,10 +82,7 @@ smtp_session_open(SMTP_STATE *state, const SMTP_ADDR *addr)
         buf_strcpy(state->fail_relay, "none");
         buf_strcpy(state->fail_mname, "");
     } else {
-        state->sp = stream_fdopen(fd);
-        state->broken = false;
-        state->features = 0;
-        state->size_limit = 0;
+        smtp_session_adopt(state, addr, fd, false);
     }
     buf_free(spec);
     buf_free(why);
@@ -215,12 +232,13 @@ smtp_session_helo(SMTP_STATE *state)
     return status;
 }
 
-/* smtp_session_close - QUIT without waiting for its reply (Postfix's
+/* smtp_session_close - to the connection cache when it may be reused
+ * (smtp_reuse.c); else QUIT without waiting for its reply (Postfix's
  * smtp_skip_quit_response), then close */
 void
 smtp_session_close(SMTP_STATE *state)
 {
-    if (state->sp == NULL)
+    if (state->sp == NULL || smtp_reuse_save(state))
         return;
     if (!state->broken) {
         stream_set_timeout(state->sp, smtp_conf.quit_timeout);

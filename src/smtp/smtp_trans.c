@@ -346,17 +346,25 @@ smtp_trans_precheck(SMTP_STATE *state)
     return true;
 }
 
-/* smtp_trans - one mail transaction (smtp.h) */
+/* smtp_trans - one mail transaction (smtp.h). Only a transaction that
+ * ran to its end-of-data reply(ies) leaves the session reusable: after
+ * a refused MAIL, or a pipelined DATA that had no recipient, replies
+ * may still be on their way, and such a session must not serve another
+ * transaction (the connection cache, smtp_reuse.c). */
 int
 smtp_trans(SMTP_STATE *state)
 {
     int     accepted;
+    int     status;
 
+    state->reusable = false;
     if (!smtp_trans_precheck(state))
         return 0;
     if ((accepted = smtp_trans_envelope(state)) <= 0)
         return accepted;
     if (smtp_trans_content(state) < 0)
         return -1;
-    return smtp_trans_done(state);
+    status = smtp_trans_done(state);
+    state->reusable = status == 0;
+    return status;
 }

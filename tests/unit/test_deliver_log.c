@@ -277,6 +277,36 @@ test_negative_and_missing(void **state)
                         "status=deferred ()");
 }
 
+/* test_conn_use - a reused connection's count after the relay, as
+ * Postfix 3.7's smtp logged it (observed); 0 and 1 show nothing */
+static void
+test_conn_use(void **state)
+{
+    RECIPIENT rcpt = {.orig_addr = "b@remote.test", .address = "b@remote.test"};
+    DSN     dsn = {.status = "2.0.0", .reason = "250 2.0.0 Ok"};
+    DELIVER_TIMES t;
+    struct timeval now;
+    const char *tail = "delay=0, delays=0/0/0/0, dsn=2.0.0, status=sent "
+        "(250 2.0.0 Ok)";
+    char    want[300];
+
+    times_for(&t, &now, 0);
+    deliver_log_conn_use(2);
+    deliver_log_format(line, &rcpt, "127.0.0.1[127.0.0.1]:27125", &t, &now,
+                       "sent", &dsn);
+    snprintf(want, sizeof(want), "to=<b@remote.test>, "
+             "relay=127.0.0.1[127.0.0.1]:27125, conn_use=2, %s", tail);
+    assert_string_equal(buf_str(line), want);
+    for (int count = 0; count < 2; count++) {
+        deliver_log_conn_use(count);
+        deliver_log_format(line, &rcpt, "127.0.0.1[127.0.0.1]:27125", &t,
+                           &now, "sent", &dsn);
+        snprintf(want, sizeof(want), "to=<b@remote.test>, "
+                 "relay=127.0.0.1[127.0.0.1]:27125, %s", tail);
+        assert_string_equal(buf_str(line), want);
+    }
+}
+
 int
 main(void)
 {
@@ -290,6 +320,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_deliver_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_negative_and_missing, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_conn_use, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
