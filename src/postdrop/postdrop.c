@@ -10,12 +10,15 @@
  * known record types in their sections, lengths within limits, the
  * content within message_size_limit, the end record, then nothing.
  * Anything wrong removes the file: only complete messages ever reach
- * maildrop. The file gets an arrival time record first, then the records
+ * maildrop. Input that ends cleanly between records, before the end
+ * record, is a cancelled request: the file is removed without a word and
+ * the exit status is 0, as Postfix's. The file gets an arrival time record first, then the records
  * as received; mail_queue_commit() marks it complete (0744). Then pickup
  * is woken through public/pickup. Like Postfix's postdrop it logs
  * nothing on success. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -93,6 +96,7 @@ postdrop_type_ok(int type, REC_SECTION section)
 /* postdrop_check and postdrop_copy results besides 0 */
 #define POSTDROP_BAD        (-1)        /* malformed input */
 #define POSTDROP_TOOBIG     (-2)        /* above message_size_limit */
+#define POSTDROP_CANCEL     (-3)        /* input ended between records */
 
 /* postdrop_check - check one input record; 0, or POSTDROP_BAD or
  * POSTDROP_TOOBIG with the reason in why */
@@ -142,7 +146,8 @@ postdrop_check(POSTDROP_IN *in, int type, const BUF *data, BUF *why)
 }
 
 /* postdrop_copy - copy and check the records from in to the file;
- * 0, or POSTDROP_BAD or POSTDROP_TOOBIG with the reason in why */
+ * 0, POSTDROP_CANCEL, or POSTDROP_BAD or POSTDROP_TOOBIG with the reason
+ * in why */
 static int
 postdrop_copy(STREAM *in, QUEUE_FILE_OUT *qf, BUF *why)
 {
@@ -156,7 +161,9 @@ postdrop_copy(STREAM *in, QUEUE_FILE_OUT *qf, BUF *why)
 
     while (status == 0 && st.section != REC_SECT_DONE) {
         type = rec_get(in, data, maxlen, &len, NULL);
-        if (type < 0) {
+        if (type == REC_GET_EOF) {
+            status = POSTDROP_CANCEL;
+        } else if (type < 0) {
             buf_sprintf(why, "stdin: %s, record length %zu",
                         rec_get_strerror(type), len);
             status = POSTDROP_BAD;
@@ -238,6 +245,11 @@ postdrop_enqueue(STREAM *in, STREAM *out, long uid)
     case POSTDROP_BAD:
         msg_warn("%s", buf_str(why));
         msg_fatal("uid=%ld: malformed input", uid);
+    case POSTDROP_CANCEL:
+        /* The client gave up between records (sendmail -bs after RSET or
+         * a lost connection): as Postfix, quietly drop the file. */
+        postdrop_cleanup();
+        exit(0);
     }
     if (queue_file_out_end(&qf, 0, 0) < 0 || mail_queue_commit(fp, why) < 0)
         msg_fatal("uid=%ld: %s", uid, errno == EFBIG ?
