@@ -3,10 +3,13 @@
  * The name is what Postfix logs: the reverse (PTR) name of the address
  * when a forward lookup of that name gives the address back, otherwise
  * "unknown"; the reverse name alone is kept as reverse_name. IPv4-mapped
- * IPv6 addresses are shown as IPv4. A descriptor that is no network
- * socket (stand-alone use on a pipe) is "localhost[127.0.0.1]", as
- * Postfix shows it. Used by the servers that take mail from the network
- * (qmqpd). Library code: nothing here exits. */
+ * IPv6 addresses are shown as IPv4. is_local says whether the address
+ * is one of this host's interface addresses (for Postfix's
+ * local_header_rewrite_clients default, permit_inet_interfaces). A
+ * descriptor that is no network socket (stand-alone use on a pipe,
+ * sendmail -bs) is "localhost[127.0.0.1]" and local, as Postfix shows
+ * it. Used by the servers that take mail from the network (smtpd,
+ * qmqpd). Library code: nothing here exits. */
 #ifndef CLIENT_PEER_H
 #define CLIENT_PEER_H
 
@@ -21,6 +24,7 @@ typedef struct CLIENT_PEER {
     char   *server_addr;                /* the local end */
     char   *server_port;
     bool    is_inet;                    /* an IPv4/IPv6 socket */
+    bool    is_local;                   /* this host's address */
 } CLIENT_PEER;
 
 /* client_peer_init - fill peer for the client on fd */
