@@ -38,6 +38,9 @@ CPPFLAGS += -std=c17 -D_GNU_SOURCE -Isrc/lib -Isrc/global -Isrc/maps -Isrc/maste
             -DDEF_DAEMON_DIR='"$(LIBEXECDIR)"' -DDEF_COMMAND_DIR='"$(BINDIR)"' \
             $(PKG_CFLAGS)
 ALL_CFLAGS = $(WARN) $(CFLAGS)
+# Each program links only the libraries it uses (no OpenSSL, c-ares or
+# PCRE2 relocations in the memory of processes that do not need them).
+LDFLAGS += -Wl,--as-needed
 
 # Quiet output; `make V=1` shows the commands.
 ifeq ($(V),1)

@@ -15,6 +15,7 @@
  *                        masquerade, virtual aliases, duplicates, bcc
  *   cleanup_out.c        writing records, error state and reply texts
  *   cleanup_final.c      commit, hold, discard, wake qmgr, log
+ *   cleanup_bounce.c     return a rejected local submission to its sender
  *   cleanup_init.c       tables and settings from main.cf
  *
  * Errors never stop the reading: the client's records are read to the
@@ -97,6 +98,9 @@ typedef struct CLEANUP_STATE {
     ARGV   *bcc;                        /* blind copies: BCC action,
                                          * sender/recipient_bcc_maps */
 
+    /* What a returned message needs (CLEANUP_FLAG_BOUNCE). */
+    struct CLEANUP_BOUNCE *bounce;      /* NULL: nothing kept yet */
+
     BUF    *why;                        /* reasons from lookups */
     BUF    *temp1;                      /* scratch */
     BUF    *temp2;
@@ -171,6 +175,18 @@ void    cleanup_addr_header(CLEANUP_STATE *state, bool sender_header,
 
 /* cleanup_final.c */
 void    cleanup_final(CLEANUP_STATE *state);
+
+/* cleanup_bounce.c: for a client that cannot report a rejection
+ * (CLEANUP_FLAG_BOUNCE), keep the recipients and the DSN attributes as
+ * they are written, and return the rejected message to its sender.
+ * cleanup_bounce: 0 when the bounce service took the notice, -1 (warned)
+ * when not: the message must then stay with the client. */
+void    cleanup_bounce_rcpt(CLEANUP_STATE *state, const char *orcpt,
+                            int notify, const char *orig, const char *rcpt);
+void    cleanup_bounce_attr(CLEANUP_STATE *state, const char *name,
+                            const char *value);
+int     cleanup_bounce(CLEANUP_STATE *state);
+void    cleanup_bounce_free(CLEANUP_STATE *state);
 
 /* cleanup_init.c */
 void    cleanup_init(void);

@@ -167,6 +167,7 @@ cleanup_addr_out(CLEANUP_STATE *state, const char *orcpt, int notify,
         cleanup_out_format(state, REC_TYPE_ATTR, "dsn_orig_rcpt=%s", orcpt);
         state->qmgr_flags |= cleanup_addr_notify_summary(notify);
     }
+    cleanup_bounce_rcpt(state, orcpt, notify, orig, rcpt);
     cleanup_out_string(state, REC_TYPE_ORCP, orig);
     cleanup_out_string(state, REC_TYPE_RCPT, rcpt);
     state->rcpt_count++;

@@ -150,6 +150,8 @@ cleanup_log_attr(CLEANUP_STATE *state, const char *name, const char *value)
         cleanup_replace(&state->log_proto, value);
     else if (strcmp(name, ATTR_LOG_HELO) == 0)
         cleanup_replace(&state->log_helo, value);
+    else
+        cleanup_bounce_attr(state, name, value);
 }
 
 /* cleanup_attr - a named attribute: kept in order, noted for the log */

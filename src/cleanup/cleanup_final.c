@@ -7,11 +7,10 @@
  * Anything else (an error, a rejection, a discard) removes the file.
  *
  * A client that cannot report a rejection (pickup: the submitting user
- * is gone) sets CLEANUP_FLAG_BOUNCE, and cleanup must then return the
- * message to its sender. The bounce service does not exist yet (issue
- * 6), so such a rejection becomes a temporary error: the client keeps
- * the message and tries again later, which is what Postfix does while
- * its bounce service is unreachable. Nothing is lost. */
+ * is gone) sets CLEANUP_FLAG_BOUNCE: a permanent rejection then returns
+ * the message to its sender (cleanup_bounce.c) and the client hears
+ * success; when that fails, the rejection becomes a temporary error, the
+ * client keeps the message and tries again later. Nothing is lost. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -88,10 +87,11 @@ cleanup_final(CLEANUP_STATE *state)
         cleanup_error(state, CLEANUP_STAT_RCPT, NULL);
     if ((state->errs & CLEANUP_STAT_PERMANENT)
         && (state->flags & CLEANUP_FLAG_BOUNCE)) {
-        msg_warn("%s: cannot return the rejected message to its sender: "
-                 "no bounce service yet; keeping it", buf_str(state->queue_id));
         state->errs = 0;
-        cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
+        if (cleanup_bounce(state) == 0)
+            state->discard = true;      /* returned: remove the file */
+        else
+            cleanup_error(state, CLEANUP_STAT_WRITE, NULL);
     }
     if (state->errs == 0 && !state->discard) {
         cleanup_commit(state);

@@ -47,6 +47,7 @@ cleanup_state_free(CLEANUP_STATE *state)
     myfree(state->filter);
     if (state->bcc != NULL)
         argv_free(state->bcc);
+    cleanup_bounce_free(state);
     buf_free(state->why);
     buf_free(state->temp1);
     buf_free(state->temp2);

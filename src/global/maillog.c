@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "msg_output.h"
 #include "safe_open.h"
+#include "self_pid.h"
 #include "sock.h"
 
 #define MAILLOG_STDOUT  "/dev/stdout"
@@ -291,7 +292,7 @@ maillog_write(enum msg_level level, const char *text)
     size_t  len;
 
     len = maillog_format_text(line, sizeof(line) - 1, maillog_tag_text,
-                              (long) getpid(), msg_level_prefix(level), text);
+                              (long) self_pid(), msg_level_prefix(level), text);
     if (maillog_own_fd >= 0) {
         line[len++] = '\n';
         (void) maillog_write_all(maillog_own_fd, line, len);

@@ -11,8 +11,13 @@
  * is left until the deadline. The default I/O functions poll() for that
  * long and fail with ETIMEDOUT; without a limit they make the call at once
  * (no poll per read of a file) and poll only when a non-blocking
- * descriptor would block. Replacement functions (TLS) get the same
- * limit. ETIMEDOUT sets the timeout flag, any other failure the error
+ * descriptor would block. On a socket a write is tried at once
+ * (MSG_DONTWAIT) and polls only if the socket buffer is full; a read is
+ * tried at once too unless this stream wrote since its last read (then
+ * the answer is a round trip away and the poll comes first). So a
+ * server that reads after its event loop saw input, or reads pipelined
+ * input, makes one system call instead of two. Replacement functions
+ * (TLS) get the same limit. ETIMEDOUT sets the timeout flag, any other failure the error
  * flag; both are sticky and stop reads and writes until stream_clearerr().
  * The end-of-file flag is sticky for reads only. Pending output is flushed
  * before a read that has to wait for input, so a request is never stuck in
@@ -39,6 +44,7 @@
 #define STREAM_FLAG_EOF         (1<<0)
 #define STREAM_FLAG_ERR         (1<<1)
 #define STREAM_FLAG_TIMEOUT     (1<<2)
+#define STREAM_FLAG_WROTE       (1<<3)  /* output sent since the last read */
 #define STREAM_FLAG_BAD         (STREAM_FLAG_ERR | STREAM_FLAG_TIMEOUT)
 
 struct STREAM {
@@ -51,6 +57,7 @@ struct STREAM {
     size_t  wlen;
     int     timeout_ms;                 /* per call; -1: none */
     int64_t deadline;                   /* monotonic ms; 0: none */
+    bool    is_sock;
     STREAM_READ_FN read_fn;
     STREAM_WRITE_FN write_fn;
     void   *io_ctx;
@@ -126,18 +133,37 @@ stream_fd_write(int fd, const void *buf, size_t len, int timeout_ms, void *ctx)
     return n;
 }
 
-/* stream_sock_write - default write function for sockets: no SIGPIPE */
+/* stream_would_block - errno says a non-blocking call found nothing */
+static bool
+stream_would_block(void)
+{
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* stream_sock_write - default write function for sockets: no SIGPIPE;
+ * send at once, poll (with the time limit) only while the socket is full */
 static ssize_t
 stream_sock_write(int fd, const void *buf, size_t len, int timeout_ms,
                   void *ctx)
 {
     ssize_t n;
 
-    if (!stream_wait(fd, POLLOUT, timeout_ms, false))
-        return -1;
-    while ((n = send(fd, buf, len, MSG_NOSIGNAL)) < 0
-           && stream_wait(fd, POLLOUT, timeout_ms, true))
+    while ((n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0
+           && stream_would_block()
+           && stream_poll(fd, POLLOUT, timeout_ms) == 0)
         /* retry once ready */ ;
+    return n;
+}
+
+/* stream_sock_read_now - a read of input that is already there: >= 0,
+ * or -1 with errno (EAGAIN: none yet) */
+static ssize_t
+stream_sock_read_now(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+
+    while ((n = recv(fd, buf, len, MSG_DONTWAIT)) < 0 && errno == EINTR)
+        /* again */ ;
     return n;
 }
 
@@ -156,12 +182,8 @@ stream_fdopen(int fd)
     sp->wlen = 0;
     sp->timeout_ms = -1;
     sp->deadline = 0;
-    sp->read_fn = stream_fd_read;
-    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
-        sp->write_fn = stream_sock_write;
-    else
-        sp->write_fn = stream_fd_write;
-    sp->io_ctx = NULL;
+    sp->is_sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+    stream_set_io(sp, NULL, NULL, NULL);
     return sp;
 }
 
@@ -215,16 +237,21 @@ stream_set_deadline(STREAM *sp, int seconds)
 void
 stream_set_io(STREAM *sp, STREAM_READ_FN rfn, STREAM_WRITE_FN wfn, void *ctx)
 {
-    struct stat st;
-
     sp->read_fn = rfn ? rfn : stream_fd_read;
     if (wfn)
         sp->write_fn = wfn;
-    else if (fstat(sp->fd, &st) == 0 && S_ISSOCK(st.st_mode))
-        sp->write_fn = stream_sock_write;
     else
-        sp->write_fn = stream_fd_write;
+        sp->write_fn = sp->is_sock ? stream_sock_write : stream_fd_write;
     sp->io_ctx = ctx;
+}
+
+/* stream_read_eager - whether a read may skip the poll: a plain socket
+ * that has not written since its last read */
+static bool
+stream_read_eager(const STREAM *sp)
+{
+    return sp->is_sock && sp->read_fn == stream_fd_read
+        && !(sp->flags & STREAM_FLAG_WROTE);
 }
 
 /* stream_limit_ms - how long the next call may block; -2 if time is up */
@@ -270,7 +297,11 @@ stream_raw_read(STREAM *sp, void *buf, size_t len)
             stream_fail(sp);
             return -1;
         }
-        n = sp->read_fn(sp->fd, buf, len, limit, sp->io_ctx);
+        if (!stream_read_eager(sp)
+            || ((n = stream_sock_read_now(sp->fd, buf, len)) < 0
+                && stream_would_block()))
+            n = sp->read_fn(sp->fd, buf, len, limit, sp->io_ctx);
+        sp->flags &= ~STREAM_FLAG_WROTE;
         if (n > 0)
             return n;
         if (n == 0) {
@@ -394,6 +425,7 @@ stream_raw_write(STREAM *sp, const char *buf, size_t len)
             return -1;
         }
         n = sp->write_fn(sp->fd, buf, len, limit, sp->io_ctx);
+        sp->flags |= STREAM_FLAG_WROTE;
         if (n > 0) {
             buf += n;
             len -= n;

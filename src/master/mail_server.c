@@ -39,6 +39,7 @@
 #include "msg_output.h"
 #include "mymalloc.h"
 #include "priv.h"
+#include "self_pid.h"
 #include "sock.h"
 
 #define MAIL_SERVER_PASS_WAIT   10      /* seconds for a passed descriptor */
@@ -77,9 +78,17 @@ mail_server_idle_timer(void)
 static void
 mail_server_notify(int status)
 {
+    static bool taken_once;
+
     if (!mail_server.from_master)
         return;
-    if (master_notify(getpid(), mail_server.gen, status) < 0) {
+    /* The only process of its service (-l): master needs one TAKEN (the
+     * child started fine) and nothing else; a log line or a wakeup then
+     * costs no status round trip. */
+    if (mail_server.lone && (status != MASTER_STAT_TAKEN || taken_once))
+        return;
+    taken_once = true;
+    if (master_notify(self_pid(), mail_server.gen, status) < 0) {
         if (msg_verbose)
             msg_info("master status: %m");
         mail_server.master_gone = true;
@@ -283,13 +292,16 @@ mail_server_options(int argc, char **argv, ARGV *overrides, bool *chroot_me,
     int     ch;
 
     opterr = 0;
-    while ((ch = getopt(argc, argv, "+cdn:o:s:St:uvz")) != -1) {
+    while ((ch = getopt(argc, argv, "+cdln:o:s:St:uvz")) != -1) {
         switch (ch) {
         case 'c':
             *chroot_me = true;
             break;
         case 'd':
             mail_server.debug = true;
+            break;
+        case 'l':
+            mail_server.lone = true;
             break;
         case 'n':
             mail_server.service = optarg;

@@ -16,6 +16,7 @@
  * Standard options (set by master, usable by hand):
  *  -c          chroot to queue_directory (when run as root)
  *  -d          stay in the foreground, log to stderr too
+ *  -l          the service's only process: report just the first TAKEN
  *  -n NAME     service name (master.cf first column)
  *  -o N=V      parameter override (repeatable)
  *  -s COUNT    number of listening sockets passed by master

@@ -24,6 +24,7 @@ typedef struct MAIL_SERVER {
     bool    standalone;                 /* -S */
     bool    no_master;                  /* -z */
     bool    debug;                      /* -d */
+    bool    lone;                       /* -l: the service's only process */
     bool    from_master;                /* neither -S nor -z */
     unsigned gen;                       /* $GENERATION from master */
     int     use_count;                  /* clients or requests served */

@@ -96,6 +96,18 @@ master_service_inet_addrs(const char *name)
     return addrs;
 }
 
+/* master_service_lone - whether the service runs one process at most and
+ * has no "?" wakeup: its child then need not report each client (-l),
+ * as nothing master could do depends on it */
+static bool
+master_service_lone(const MASTER_ENT *ent)
+{
+    int     max_proc = ent->maxproc < 0 ? var_default_process_limit
+        : ent->maxproc;
+
+    return max_proc == 1 && !ent->wakeup_if_used;
+}
+
 /* master_service_args - the argv that children of a service run with */
 static ARGV *
 master_service_args(const MASTER_ENT *ent, int listen_count)
@@ -112,6 +124,8 @@ master_service_args(const MASTER_ENT *ent, int listen_count)
         argv_add(args, "-u");
     if (ent->chroot)
         argv_add(args, "-c");
+    if (master_service_lone(ent))
+        argv_add(args, "-l");
     buf_sprintf(text, "%d", listen_count);
     argv_add(args, "-s");
     argv_add(args, buf_str(text));

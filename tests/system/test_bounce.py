@@ -296,6 +296,46 @@ def test_ndr_for_bounced_recipients(box):
     assert inner.get_content() == "hello\nworld\n"
 
 
+def test_rejected_local_submission_is_returned(box):
+    """pickup's request (CLEANUP_FLAG_BOUNCE) refused by header_checks:
+    as Postfix 3.7, cleanup logs each recipient as bounced (relay=none,
+    delays=D/0/0/0), the sender gets a notice with the rejection as the
+    reason, pickup hears success, and the rejected file is gone."""
+    table = box.inst.root / "hc"
+    table.write_text("/^Subject: .*badword/ REJECT no bad words here\n")
+    box.start(header_checks=f"regexp:{table}")
+    client = Cleanup(box.inst)           # pickup's flags
+    status, reason = client.submit(
+        envelope(sender="pfbob@mx.example.test",
+                 recipients=("someone@mx.example.test", "other@x.test")),
+        b"Subject: this has badword\nFrom: pfbob@example.test\n\nbody\n")
+    qid = client.queue_id
+    assert (status, reason) == (0, "")
+    log = wait_log(box.inst, f"{qid}: sender non-delivery notification: ")
+    assert re.search(
+        rf"cleanup\[\d+\]: {qid}: reject: header Subject: this has badword "
+        rf"from local; from=<pfbob@mx.example.test> "
+        rf"to=<other@x\.test>: 5\.7\.1 no bad words here", log)
+    for rcpt in ("someone@mx.example.test", "other@x.test"):
+        assert re.search(
+            rf"cleanup\[\d+\]: {qid}: to=<{re.escape(rcpt)}>, relay=none, "
+            rf"delay=[\d.]+, delays=[\d.]+/0/0/0, dsn=5\.7\.1, "
+            rf"status=bounced \(no bad words here\)", log)
+    assert qid not in box.incoming()
+    assert not (box.q / "bounce" / qid).exists()
+    env, msg = box.notice(box.sent(qid))
+    assert ("R", b"pfbob@mx.example.test") in env
+    text, report, original = parts(msg)
+    assert ("<someone@mx.example.test>: no bad words here"
+            in text.get_content())
+    head, first, second = dsn_fields(report)
+    assert head["X-Postfix-Queue-ID"] == qid
+    assert first["Status"] == second["Status"] == "5.7.1"
+    assert first["Action"] == "failed"
+    assert first["Diagnostic-Code"] == "X-Postfix; no bad words here"
+    assert "Subject: this has badword" not in original.as_string()
+
+
 def test_ret_hdrs_envid_and_size_limit(box):
     """RET=HDRS, or a message above bounce_size_limit, returns only the
     header; ENVID comes back as Original-Envelope-Id."""

@@ -111,17 +111,42 @@ def test_big_message_with_long_lines_byte_for_byte(intake):
 
 
 def test_header_checks_rejection_is_kept_not_lost(intake, tmp_path):
-    """A local message rejected by header_checks must be returned to its
-    sender (bounce service: issue 6); until then it stays in maildrop and
-    the log says why. Nothing reaches incoming."""
+    """A local message rejected by header_checks goes back to its sender
+    through the bounce service; while that service cannot be reached the
+    message stays in maildrop (pickup tries again) and the log says why.
+    Nothing reaches incoming."""
     checks = tmp_path / "header_checks"
     checks.write_text("/^Subject: spam/ REJECT no spam please\n")
     intake.inst.write_config(header_checks=f"regexp:{checks}")
     intake.inst.start()
     intake.sendmail("bob", input=b"Subject: spam offer\n\nbody\n")
-    log = intake.inst.wait_log("cannot return the rejected message")
+    log = intake.inst.wait_log("private/bounce")
     assert "reject: header Subject: spam offer from local; " \
         "from=<" in log
     assert ": 5.7.1 no spam please" in log
     assert intake.files("incoming") == []
     assert len(intake.files("maildrop")) == 1
+
+
+def test_header_checks_rejection_is_returned(intake, tmp_path):
+    """With the bounce service: the sender's notice is queued, the
+    maildrop file and the rejected queue file are gone, and the recipient
+    is logged as bounced, as Postfix 3.7 does."""
+    checks = tmp_path / "header_checks"
+    checks.write_text("/^Subject: spam/ REJECT no spam please\n")
+    intake.inst.write_config(MASTER_CF + "bounce unix - - n - 0 bounce\n",
+                             mydomain="example.test",
+                             header_checks=f"regexp:{checks}")
+    intake.inst.start()
+    intake.sendmail("-f", "alice@example.test", "bob",
+                    input=b"Subject: spam offer\n\nbody\n")
+    log = intake.inst.wait_log("sender non-delivery notification: ")
+    assert re.search(r"to=<bob@[^>]+>, orig_to=<bob>, relay=none, "
+                     r"delay=[\d.]+, "
+                     r"delays=[\d.]+/0/0/0, dsn=5\.7\.1, "
+                     r"status=bounced \(no spam please\)", log)
+    notice = intake.wait_incoming(1)[0]
+    env, head, body, extra = intake.message(notice)
+    assert ("R", b"alice@example.test") in env
+    assert "Subject: Undelivered Mail Returned to Sender" in head
+    assert b"no spam please" in body
