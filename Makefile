@@ -18,7 +18,7 @@ CONFIG_DIR  ?= /etc/postfix
 BINDIR      = $(PREFIX)/sbin
 LIBEXECDIR  = $(PREFIX)/libexec/postern
 
-PKGS      := libpcre2-8 lmdb libcdb libcares
+PKGS      := libpcre2-8 lmdb libcdb libcares openssl
 PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 

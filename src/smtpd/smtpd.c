@@ -30,6 +30,7 @@
 #include "mymalloc.h"
 #include "priv.h"
 #include "smtpd.h"
+#include "smtpd_tls.h"
 
 /* Postfix's smtpd request flags: FILTER, BCC_OK, MAP_OK, SMTP_REPLY. */
 #define SMTPD_CLEANUP_FLAGS     (CLEANUP_FLAG_MASK_EXTERNAL \
@@ -49,6 +50,8 @@ static const SMTPD_CMD smtpd_cmds[] = {
     {"EHLO", smtpd_ehlo, SMTPD_CMD_EHLO, true, true},
     {"XCLIENT", smtpd_xclient, SMTPD_CMD_XCLIENT, false, false},
     {"XFORWARD", smtpd_xforward, SMTPD_CMD_XFORWARD, false, false},
+    {"STARTTLS", smtpd_starttls, SMTPD_CMD_STARTTLS, false, false},
+    {"AUTH", smtpd_auth, SMTPD_CMD_AUTH, false, false},
     {"MAIL", smtpd_mail, SMTPD_CMD_MAIL, false, false},
     {"RCPT", smtpd_rcpt, SMTPD_CMD_RCPT, false, false},
     {"DATA", smtpd_data, SMTPD_CMD_DATA, false, true},
@@ -117,7 +120,9 @@ smtpd_command(SMTPD_STATE *state)
     }
     if (cmd->junk && state->junk_cmds++ >= state->settings->junk_command_limit)
         state->error_count++;
-    if (cmd->action(state, args) == 0)
+    if (smtpd_tls_refuse(state, cmd->id))
+        state->error_count++;
+    else if (cmd->action(state, args) == 0)
         state->cmd_ok[cmd->id]++;
     else
         state->error_count++;
@@ -195,7 +200,11 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     state.bare_lf_ok = excluded > 0;
     msg_info("connect from %s", state.namaddr);
     smtpd_xclient_session(&state);
-    smtpd_session(&state);
+    smtpd_sasl_session_start(&state);
+    if (smtpd_tls_session_start(&state) == 0)
+        smtpd_session(&state);
+    smtpd_sasl_session_end(&state);
+    smtpd_tls_session_end(&state);
     smtpd_anvil_disconnect(&state);
     smtpd_log_disconnect(&state);
     smtpd_check_session_free(&state);
@@ -282,8 +291,19 @@ smtpd_post_init(const char *service, char **argv)
     smtpd_check_init(s);
     smtpd_xclient_init();
     smtpd_anvil_init();
+    smtpd_tls_post_init();
+    smtpd_sasl_post_init();
     buf_free(path);
     buf_free(why);
+}
+
+/* smtpd_pre_init - before the privilege drop: TLS keys */
+static void
+smtpd_pre_init(const char *service, char **argv)
+{
+    (void) service;
+    (void) argv;
+    smtpd_tls_pre_init();
 }
 
 /* main - hand over to the skeleton */
@@ -292,6 +312,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_SINGLE,
+        .pre_init = smtpd_pre_init,
         .post_init = smtpd_post_init,
         .service = smtpd_service,
     };

@@ -18,6 +18,8 @@
  *   smtpd_etrn.c   ETRN (fast flush)
  *   smtpd_xclient.c XCLIENT, XFORWARD
  *   smtpd_anvil.c  client limits through the anvil service
+ *   smtpd_tls.c    STARTTLS, smtpd_tls_wrappermode, TLS in Received:
+ *   smtpd_sasl.c   AUTH through a SASL server (Dovecot), the login checks
  *   smtpd_check*.c the restriction engine (smtpd_check.h) */
 #ifndef SMTPD_H
 #define SMTPD_H
@@ -39,6 +41,10 @@
  * (smtpd_check.h). */
 typedef struct SMTPD_ACL SMTPD_ACL;
 typedef struct SMTPD_CHECK SMTPD_CHECK;
+
+/* The TLS session (smtpd_tls.c) and the SASL session (smtpd_sasl.c). */
+typedef struct SMTPD_TLS SMTPD_TLS;
+typedef struct SMTPD_SASL SMTPD_SASL;
 
 /* What the restrictions asked cleanup to do with the message (access map
  * actions HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND); forgotten with
@@ -85,7 +91,7 @@ typedef struct SMTPD_SETTINGS {
 /* Commands, in the order of the "disconnect from" statistics. */
 typedef enum {
     SMTPD_CMD_HELO, SMTPD_CMD_EHLO, SMTPD_CMD_XCLIENT, SMTPD_CMD_XFORWARD,
-    SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
+    SMTPD_CMD_STARTTLS, SMTPD_CMD_AUTH, SMTPD_CMD_MAIL, SMTPD_CMD_RCPT,
     SMTPD_CMD_DATA, SMTPD_CMD_BDAT, SMTPD_CMD_RSET, SMTPD_CMD_NOOP,
     SMTPD_CMD_VRFY, SMTPD_CMD_ETRN, SMTPD_CMD_QUIT, SMTPD_CMD_UNKNOWN,
     SMTPD_CMD_COUNT,
@@ -138,6 +144,8 @@ typedef struct SMTPD_STATE {
     char   *access_denied;              /* client refused at connect */
     bool    ill_pipelining;             /* improper command pipelining */
     SMTPD_CHECK *check;                 /* the restriction engine's state */
+    SMTPD_TLS *tls;                     /* NULL: plaintext */
+    SMTPD_SASL *sasl;                   /* NULL: AUTH not enabled */
     /* The transaction. */
     char   *sender;                     /* NULL before MAIL; internal */
     const char *encoding;               /* BODY= as cleanup wants it */
@@ -217,6 +225,37 @@ int     smtpd_vrfy(SMTPD_STATE *state, char *args);
 int     smtpd_etrn(SMTPD_STATE *state, char *args);
 int     smtpd_xclient(SMTPD_STATE *state, char *args);
 int     smtpd_xforward(SMTPD_STATE *state, char *args);
+int     smtpd_starttls(SMTPD_STATE *state, char *args);
+int     smtpd_auth(SMTPD_STATE *state, char *args);
+
+/* smtpd_tls.c: pre_init loads keys and certificates (before the
+ * privilege drop); session_start does the TLS handshake of
+ * smtpd_tls_wrappermode (-1: the session ends, logged); ehlo adds
+ * STARTTLS; received adds the "(using TLS...)" lines after the first
+ * Received: line; session_end shuts TLS down. */
+void    smtpd_tls_pre_init(void);
+void    smtpd_tls_post_init(void);
+int     smtpd_tls_session_start(SMTPD_STATE *state);
+void    smtpd_tls_ehlo(const SMTPD_STATE *state, ARGV *keywords);
+void    smtpd_tls_received(SMTPD_STATE *state, ARGV *lines);
+void    smtpd_tls_session_end(SMTPD_STATE *state);
+
+/* smtpd_sasl.c: the same hooks for AUTH; received adds
+ * "(Authenticated sender: U)" when smtpd_sasl_authenticated_header. */
+void    smtpd_sasl_post_init(void);
+void    smtpd_sasl_session_start(SMTPD_STATE *state);
+void    smtpd_sasl_ehlo(const SMTPD_STATE *state, ARGV *keywords);
+void    smtpd_sasl_received(SMTPD_STATE *state, ARGV *lines);
+void    smtpd_sasl_session_end(SMTPD_STATE *state);
+/* smtpd_sasl_reset - after STARTTLS: forget the login, choose the
+ * mechanisms again (smtpd_sasl_tls_security_options) */
+void    smtpd_sasl_reset(SMTPD_STATE *state);
+/* Who logged in: AUTH's user and mechanism, else XCLIENT LOGIN's user
+ * and "XCLIENT"; NULL when nobody. proto_suffix is "A" after a login
+ * (the Received: protocol, RFC 3848), else "". */
+const char *smtpd_sasl_username(const SMTPD_STATE *state);
+const char *smtpd_sasl_method(const SMTPD_STATE *state);
+const char *smtpd_sasl_proto_suffix(const SMTPD_STATE *state);
 
 /* smtpd_xclient.c: who may use XCLIENT and XFORWARD (decided at the
  * start of a session and again after XCLIENT), their EHLO keywords, and
@@ -254,6 +293,7 @@ int     smtpd_anvil_connect(SMTPD_STATE *state);
 void    smtpd_anvil_disconnect(SMTPD_STATE *state);
 int     smtpd_anvil_mail(SMTPD_STATE *state);
 int     smtpd_anvil_rcpt(SMTPD_STATE *state);
+int     smtpd_anvil_auth(SMTPD_STATE *state);
 
 /* smtpd_queue.c */
 int     smtpd_queue_open(SMTPD_STATE *state);

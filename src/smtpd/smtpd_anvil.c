@@ -16,9 +16,11 @@
  *   "450 4.7.1 Error: too much mail from ADDR" ("Message delivery
  *   request rate limit exceeded: N from ..."), "450 4.7.1 Error: too many
  *   recipients from ADDR" ("Recipient address rate limit exceeded").
- * (smtpd_client_new_tls_session_rate_limit and
- * smtpd_client_auth_rate_limit wait for STARTTLS and AUTH; anvil and its
- * client count those events already.) Clients in smtpd_client_event_limit_exceptions
+ * and at each AUTH, while smtpd_client_auth_rate_limit is set:
+ *   "450 4.7.1 Error: too many AUTH commands from ADDR" ("AUTH command
+ *   rate limit exceeded: N from ...").
+ * (smtpd_client_new_tls_session_rate_limit waits for STARTTLS; anvil
+ * and its client count those events already.) Clients in smtpd_client_event_limit_exceptions
  * ($mynetworks), clients allowed to use XCLIENT and a client on stdin
  * are not counted. When anvil cannot be reached there is no limit (as in
  * Postfix), and a warning; when master.cf has no anvil service (no
@@ -184,6 +186,19 @@ smtpd_anvil_rcpt(SMTPD_STATE *state)
                            "Recipient address rate"))
         return 0;
     smtpd_reply(state, "450 4.7.1 Error: too many recipients from %s",
+                state->addr);
+    return -1;
+}
+
+/* smtpd_anvil_auth - an AUTH command; 0, or -1 after "450" */
+int
+smtpd_anvil_auth(SMTPD_STATE *state)
+{
+    if (!smtpd_anvil_event(state, ANVIL_REQ_AUTH,
+                           var_smtpd_client_auth_rate_limit,
+                           "AUTH command rate"))
+        return 0;
+    smtpd_reply(state, "450 4.7.1 Error: too many AUTH commands from %s",
                 state->addr);
     return -1;
 }

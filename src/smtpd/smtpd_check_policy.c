@@ -35,6 +35,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "smtpd_check.h"
+#include "smtpd_tls.h"
 #include "sock.h"
 
 #define SMTPD_POLICY_LINE_MAX   4096    /* one reply line */
@@ -252,6 +253,7 @@ smtpd_policy_request(SMTPD_CHECK *check, const SMTPD_POLICY *pol, STREAM *sp)
     bool    data = strcmp(where, "DATA") == 0
     || strcmp(where, "END-OF-MESSAGE") == 0;
     char    count[20], size[30];
+    SMTPD_TLS_ATTRS tls = smtpd_tls_policy_attrs(state);
     const char *attrs[][2] = {
         {"request", "smtpd_access_policy"}, {"protocol_state", where},
         {"protocol_name", state->protocol}, {"client_address", state->addr},
@@ -266,11 +268,17 @@ smtpd_policy_request(SMTPD_CHECK *check, const SMTPD_POLICY *pol, STREAM *sp)
         {"queue_id", state->queue_id ? state->queue_id : ""},
         {"instance", buf_str(state->instance)}, {"size", size},
         {"etrn_domain", check->etrn ? check->etrn : ""}, {"stress", ""},
-        {"sasl_method", ""}, {"sasl_username", ""}, {"sasl_sender", ""},
-        {"ccert_subject", ""}, {"ccert_issuer", ""},
-        {"ccert_fingerprint", ""}, {"ccert_pubkey_fingerprint", ""},
-        {"encryption_protocol", ""}, {"encryption_cipher", ""},
-        {"encryption_keysize", "0"}, {"policy_context", pol->policy_context},
+        {"sasl_method", smtpd_sasl_method(state) ?
+        smtpd_sasl_method(state) : ""},
+        {"sasl_username", smtpd_sasl_username(state) ?
+        smtpd_sasl_username(state) : ""}, {"sasl_sender", ""},
+        {"ccert_subject", tls.subject}, {"ccert_issuer", tls.issuer},
+        {"ccert_fingerprint", tls.cert_fprint},
+        {"ccert_pubkey_fingerprint", tls.pkey_fprint},
+        {"encryption_protocol", tls.protocol},
+        {"encryption_cipher", tls.cipher},
+        {"encryption_keysize", tls.keysize},
+        {"policy_context", pol->policy_context},
     };
 
     snprintf(count, sizeof(count), "%d", data ? state->rcpt_count : 0);

@@ -15,17 +15,18 @@
  * reject_unverified_recipient/_sender are in smtpd_check_verify.c, the
  * DNS lists in smtpd_check_rbl.c (a missing list name is warned about and
  * skipped, as Postfix), the other DNS restrictions in smtpd_check_dns.c.
- * Not implemented (Postern has no SASL or TLS yet): TLS and SASL permits
- * (permit_sasl_authenticated never permits; the sender login checks warn
- * as Postfix does without SASL). Using one of them is an unknown
- * restriction. */
+ * permit_sasl_authenticated and the sender login checks
+ * (smtpd_sender_login_maps) ask smtpd_sasl.c who logged in (docs/sasl.md). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mail_params.h"
+#include "maps_addr.h"
 #include "msg.h"
+#include "quote_822_local.h"
 #include "smtpd_check.h"
+#include "smtpd_tls.h"
 
 /* What follows a restriction name. */
 typedef enum {
@@ -124,20 +125,116 @@ smtpd_check_interfaces(SMTPD_CHECK *check, const char *unused)
     return check->state->local_rewrite ? SMTPD_CHECK_OK : SMTPD_CHECK_DUNNO;
 }
 
-/* smtpd_check_no_sasl - permit_sasl_authenticated: no AUTH yet */
+/* smtpd_check_sasl - permit_sasl_authenticated: a login other than
+ * ANONYMOUS (AUTH, or XCLIENT LOGIN) */
 static int
-smtpd_check_no_sasl(SMTPD_CHECK *check, const char *unused)
+smtpd_check_sasl(SMTPD_CHECK *check, const char *unused)
 {
-    return SMTPD_CHECK_DUNNO;
+    const char *method = smtpd_sasl_method(check->state);
+
+    return method != NULL && strcasecmp(method, "ANONYMOUS") != 0 ?
+        SMTPD_CHECK_OK : SMTPD_CHECK_DUNNO;
 }
 
-/* smtpd_check_sasl_ignored - sender login checks without SASL: name the
- * restriction in the warning */
+/* smtpd_check_login_owners - the owners of the sender address in
+ * smtpd_sender_login_maps (NULL: none); -1 after a refusal because the
+ * lookup failed, else 0 */
 static int
-smtpd_check_sasl_ignored(SMTPD_CHECK *check, const char *name)
+smtpd_check_login_owners(SMTPD_CHECK *check, BUF *owners, int *status)
 {
-    msg_warn("restriction `%s' ignored: no SASL support", name);
-    return SMTPD_CHECK_DUNNO;
+    static MAPS *login_maps;
+    RESOLVE_REPLY reply;
+    BUF    *key = buf_alloc(100);
+    const char *value;
+    int     local;
+
+    if (login_maps == NULL)
+        login_maps = maps_create("smtpd_sender_login_maps",
+                                 var_smtpd_sender_login_maps,
+                                 DICT_FLAG_DEFAULT);
+    resolve_reply_init(&reply);
+    buf_reset(owners);
+    *status = 0;
+    if (smtpd_check_resolve(check, check->recipient, check->sender, &reply)
+        & RESOLVE_FLAG_FAIL) {
+        *status = smtpd_check_dict_retry(check, check->sender);
+    } else {
+        quote_822_local(key, buf_str(reply.recipient));
+        local = (reply.flags & RESOLVE_CLASS_LOCAL) != 0;
+        if ((value = maps_find_addr(login_maps, buf_str(key), local, NULL)))
+            buf_strcpy(owners, value);
+        else if (login_maps->error != DICT_ERR_NONE)
+            *status = smtpd_check_dict_retry(check, check->sender);
+    }
+    resolve_reply_free(&reply);
+    buf_free(key);
+    return *status ? -1 : 0;
+}
+
+/* smtpd_check_login_owned - whether user is among the owners */
+static bool
+smtpd_check_login_owned(const char *owners, const char *user)
+{
+    ARGV   *names = argv_split(owners, ", \t\r\n");
+    bool    found = false;
+
+    for (int i = 0; i < names->argc && !found; i++)
+        found = strcasecmp(names->argv[i], user) == 0;
+    argv_free(names);
+    return found;
+}
+
+/* smtpd_check_login_mismatch - the sender login rules: a logged-in
+ * client must own the sender address (an address without owners is
+ * refused unless allow_unknown); a client not logged in must not use an
+ * address that has owners */
+static int
+smtpd_check_login_mismatch(SMTPD_CHECK *check, bool authenticated,
+                           bool unauthenticated, bool allow_unknown)
+{
+    const char *user = smtpd_sasl_username(check->state);
+    BUF    *owners;
+    int     status;
+
+    if (check->sender == NULL || *check->sender == 0
+        || *var_smtpd_sender_login_maps == 0
+        || (user ? !authenticated : !unauthenticated))
+        return SMTPD_CHECK_DUNNO;
+    owners = buf_alloc(100);
+    if (smtpd_check_login_owners(check, owners, &status) == 0) {
+        if (user && (buf_len(owners) || !allow_unknown)
+            && !smtpd_check_login_owned(buf_str(owners), user))
+            status = smtpd_check_reject(check, SMTPD_ERR_POLICY, 553, "5.7.1",
+                     "<%s>: Sender address rejected: not owned by user %s",
+                                        check->sender, user);
+        else if (!user && buf_len(owners))
+            status = smtpd_check_reject(check, SMTPD_ERR_POLICY, 553, "5.7.1",
+                         "<%s>: Sender address rejected: not logged in",
+                                        check->sender);
+    }
+    buf_free(owners);
+    return status;
+}
+
+/* smtpd_check_auth_login - reject_authenticated_sender_login_mismatch */
+static int
+smtpd_check_auth_login(SMTPD_CHECK *check, const char *unused)
+{
+    return smtpd_check_login_mismatch(check, true, false, false);
+}
+
+/* smtpd_check_known_login - reject_known_sender_login_mismatch */
+static int
+smtpd_check_known_login(SMTPD_CHECK *check, const char *unused)
+{
+    return smtpd_check_login_mismatch(check, true, true, true);
+}
+
+/* smtpd_check_unauth_login - reject_unauthenticated_sender_login_mismatch */
+static int
+smtpd_check_unauth_login(SMTPD_CHECK *check, const char *unused)
+{
+    return smtpd_check_login_mismatch(check, false, true, false);
 }
 
 /* smtpd_check_auth_dest - permit_auth_destination's question: OK when the
@@ -261,8 +358,12 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     {SMTPD_ACL_CLIENT, SMTPD_ARG_MAP, false, smtpd_check_client_access},
     {SMTPD_ACL_REV_CLIENT, SMTPD_ARG_MAP, false,
     smtpd_check_rev_client_access},
-    {"permit_sasl_authenticated", SMTPD_ARG_NONE, false,
-    smtpd_check_no_sasl},
+    {"permit_sasl_authenticated", SMTPD_ARG_NONE, false, smtpd_check_sasl},
+    {"permit_tls_clientcerts", SMTPD_ARG_NONE, false,
+    smtpd_check_tls_clientcerts},
+    {"permit_tls_all_clientcerts", SMTPD_ARG_NONE, false,
+    smtpd_check_tls_all_clientcerts},
+    {"check_ccert_access", SMTPD_ARG_MAP, false, smtpd_check_ccert_access},
     /* HELO. */
     {SMTPD_ACL_HELO, SMTPD_ARG_MAP, false, smtpd_check_helo_access},
     {"reject_invalid_helo_hostname", SMTPD_ARG_NONE, false,
@@ -299,11 +400,11 @@ static const SMTPD_RULE smtpd_check_rule_table[] = {
     {"check_sender_mx_access", SMTPD_ARG_MAP, false, smtpd_check_sender_mx},
     {"check_sender_a_access", SMTPD_ARG_MAP, false, smtpd_check_sender_a},
     {"reject_authenticated_sender_login_mismatch", SMTPD_ARG_NONE, false,
-    smtpd_check_sasl_ignored},
+    smtpd_check_auth_login},
     {"reject_known_sender_login_mismatch", SMTPD_ARG_NONE, false,
-    smtpd_check_sasl_ignored},
+    smtpd_check_known_login},
     {"reject_unauthenticated_sender_login_mismatch", SMTPD_ARG_NONE, false,
-    smtpd_check_sasl_ignored},
+    smtpd_check_unauth_login},
     /* The recipient. */
     {SMTPD_ACL_RECIPIENT, SMTPD_ARG_MAP, false, smtpd_check_rcpt_access},
     {"permit_auth_destination", SMTPD_ARG_NONE, false,

@@ -76,6 +76,8 @@ smtpd_ehlo_keywords(const SMTPD_STATE *state)
     if (!settings->disable_vrfy)
         argv_add(all, "VRFY");
     argv_add(all, "ETRN");
+    smtpd_tls_ehlo(state, all);
+    smtpd_sasl_ehlo(state, all);
     smtpd_xclient_ehlo(state, all);
     argv_add(all, "ENHANCEDSTATUSCODES");
     argv_add(all, "8BITMIME");

@@ -16,8 +16,8 @@
 #include "smtpd.h"
 
 static const char *const smtpd_log_names[SMTPD_CMD_COUNT] = {
-    "helo", "ehlo", "xclient", "xforward", "mail", "rcpt", "data", "bdat",
-    "rset", "noop", "vrfy", "etrn", "quit", "unknown",
+    "helo", "ehlo", "xclient", "xforward", "starttls", "auth", "mail",
+    "rcpt", "data", "bdat", "rset", "noop", "vrfy", "etrn", "quit", "unknown",
 };
 
 /* smtpd_log_whatsup - an event of a command ("reject", "warn", "hold",

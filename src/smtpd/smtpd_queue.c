@@ -30,6 +30,7 @@
 #include "rec_stream.h"
 #include "rec_type.h"
 #include "smtpd.h"
+#include "smtpd_tls.h"
 
 /* smtpd_queue_stream - where the records go */
 static STREAM *
@@ -102,6 +103,10 @@ smtpd_queue_envelope(SMTPD_STATE *state)
     smtpd_xforward_client(state, &log);
     smtpd_queue_attr(state, "log_ident", log.ident);
     smtpd_queue_attr(state, "rewrite_context", log.context);
+    if (smtpd_sasl_method(state) != NULL) {
+        smtpd_queue_attr(state, "sasl_method", smtpd_sasl_method(state));
+        smtpd_queue_attr(state, "sasl_username", smtpd_sasl_username(state));
+    }
     smtpd_queue_record(state, REC_TYPE_FROM, state->sender,
                        strlen(state->sender));
     smtpd_queue_client(state, &log);
@@ -240,6 +245,19 @@ smtpd_queue_actions(SMTPD_STATE *state)
     }
 }
 
+/* smtpd_queue_received_extra - the TLS and SASL lines of Received: */
+static void
+smtpd_queue_received_extra(SMTPD_STATE *state)
+{
+    ARGV   *lines = argv_alloc(4);
+
+    smtpd_tls_received(state, lines);
+    smtpd_sasl_received(state, lines);
+    for (int i = 0; i < lines->argc; i++)
+        smtpd_queue_line(state, lines->argv[i]);
+    argv_free(lines);
+}
+
 /* smtpd_queue_start - the start of the content: 'M', the PREPEND
  * headers, Received: */
 int
@@ -257,9 +275,12 @@ smtpd_queue_start(SMTPD_STATE *state)
                 state->name, strchr(state->addr, ':') ? "IPv6:" : "",
                 state->addr);
     smtpd_queue_line(state, buf_str(line));
-    buf_sprintf(line, "\tby %s (%s) with %s id %s%s",
+    smtpd_queue_received_extra(state);
+    buf_sprintf(line, "\tby %s (%s) with %s%s%s id %s%s",
                 state->settings->myhostname, state->settings->mail_name,
-                proto, state->queue_id, state->rcpt_count == 1 ? "" : ";");
+                proto, smtpd_tls_proto_suffix(state),
+                smtpd_sasl_proto_suffix(state), state->queue_id,
+                state->rcpt_count == 1 ? "" : ";");
     smtpd_queue_line(state, buf_str(line));
     mail_date(date, state->arrival);
     if (state->rcpt_count == 1) {

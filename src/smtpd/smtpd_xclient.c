@@ -607,9 +607,10 @@ smtpd_xforward_log_queued(const SMTPD_STATE *state)
     BUF    *line = buf_alloc(100);
 
     buf_sprintf(line, "%s: client=%s", state->queue_id, state->namaddr);
-    if (state->login != NULL)
-        buf_sprintf_append(line, ", sasl_method=XCLIENT, sasl_username=%s",
-                           state->login);
+    if (smtpd_sasl_method(state) != NULL)
+        buf_sprintf_append(line, ", sasl_method=%s, sasl_username=%s",
+                           smtpd_sasl_method(state),
+                           smtpd_sasl_username(state));
     if (xf->ident != NULL)
         buf_sprintf_append(line, ", orig_queue_id=%s", xf->ident);
     if (xf->flags & SMTPD_XF_CLIENT)

@@ -4,49 +4,30 @@ one reply per recipient after the message (RFC 2033), over TCP and a
 UNIX socket. The receiving end is Debian's Dovecot LMTP server, started
 by the test with its own configuration, delivering into Maildirs; and a
 scripted peer for per-recipient failures after the data."""
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import LIBEXEC, free_port, wait_for
+from dovecot_auth import PASSWD_FILE_DBS, Dovecot, needs_dovecot
 from smtp_peer import ScriptedPeer
 from test_master import wait_log
 from test_qmgr import MASTER_CF, Mta
 
-DOVECOT = "/usr/sbin/dovecot"
 pytestmark = [
     pytest.mark.skipif(not all((LIBEXEC / a).exists()
                                for a in ("qmgr", "lmtp", "bounce")),
                        reason="qmgr and lmtp are not all built"),
 ]
-needs_dovecot = pytest.mark.skipif(
-    not (os.access(DOVECOT, os.X_OK) and os.geteuid() == 0),
-    reason="dovecot is not installed, or not root")
-
 LMTP_CF = MASTER_CF + "lmtp unix - - n - - lmtp\n"
 QID = r"[0-9A-Za-z]+"
 DELAYS = r"delay=[0-9.]+, delays=[0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+"
 
-DOVECOT_CONF = """\
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-ssl = no
+DOVECOT_CONF = PASSWD_FILE_DBS + """\
 protocols = lmtp
 listen = 127.0.0.1
 mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = {root}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = {root}/users
-}}
 service lmtp {{
   unix_listener lmtp {{
     mode = 0666
@@ -59,38 +40,29 @@ service lmtp {{
 """
 
 
-class Dovecot:
+class LmtpDovecot(Dovecot):
     """Dovecot's LMTP server with its own directory; one user,
     alice@lmtp.test, whose mail goes to ROOT/mail/alice@lmtp.test."""
 
     def __init__(self, root: Path):
-        self.root = root
         self.port = free_port()
-        for sub in ("run", "state", "mail"):
-            (root / sub).mkdir(parents=True)
+        (root / "mail").mkdir(parents=True)
         (root / "mail").chmod(0o777)
         (root / "users").write_text(
             f"alice@lmtp.test:{{PLAIN}}x:65534:65534::{root}/mail/alice::\n")
-        self.conf = root / "dovecot.conf"
-        self.conf.write_text(DOVECOT_CONF.format(root=root, port=self.port))
-        subprocess.run([DOVECOT, "-c", str(self.conf)], check=True,
-                       timeout=30)
+        super().__init__(root, DOVECOT_CONF.format(root=root, port=self.port))
         self.socket = root / "run" / "lmtp"
-        wait_for(self.socket.exists, 10, what="dovecot's lmtp socket")
+        self.start(self.socket)
 
     def maildir_new(self, user):
         new = self.root / "mail" / user / "new"
         return sorted(new.iterdir()) if new.exists() else []
 
-    def stop(self):
-        subprocess.run([DOVECOT, "-c", str(self.conf), "stop"], timeout=30,
-                       capture_output=True)
-
 
 @pytest.fixture
 def dovecot(tmp_path):
     root = tmp_path / "dovecot"
-    server = Dovecot(root)
+    server = LmtpDovecot(root)
     yield server
     server.stop()
 
