@@ -145,9 +145,10 @@ cleanup_message(CLEANUP_STATE *state, int type, const char *data,
 /* cleanup_message_end - the 'X' record. A last line without a newline
  * gets one (an empty 'N' after its 'L'), and what the checks decided
  * comes right after 'X', before the recipients the client sends there:
- * the FILTER and REDIRECT targets, and the encoding: the client's again,
- * or "8bit" when a Content-Transfer-Encoding header says 8bit or binary
- * (Postfix 3.7's order) */
+ * the FILTER and REDIRECT targets, and the encoding: "8bit" when a
+ * Content-Transfer-Encoding header says 8bit or binary (even when the
+ * client said BODY=7BIT: observed in Postfix 3.7 with postcat), else the
+ * client's again (Postfix 3.7's order) */
 void
 cleanup_message_end(CLEANUP_STATE *state)
 {
@@ -159,9 +160,9 @@ cleanup_message_end(CLEANUP_STATE *state)
         cleanup_out_string(state, REC_TYPE_FILT, state->filter);
     if (state->redirect != NULL)
         cleanup_out_string(state, REC_TYPE_RDR, state->redirect);
-    if (state->encoding != NULL)
+    if (state->encoding_8bit)
+        cleanup_out_string(state, REC_TYPE_ATTR, "encoding=8bit");
+    else if (state->encoding != NULL)
         cleanup_out_format(state, REC_TYPE_ATTR, "encoding=%s",
                            state->encoding);
-    else if (state->encoding_8bit)
-        cleanup_out_string(state, REC_TYPE_ATTR, "encoding=8bit");
 }

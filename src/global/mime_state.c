@@ -11,7 +11,7 @@
  * start of each line is kept (up to the longest boundary) and compared
  * with the boundaries when the line ends. What Postfix 3.7 does was
  * observed, not read from its code; see mime_state.h.
- * Peers: header_opts (header names), cleanup (the caller). */
+ * Peers: header_opts (header names), cleanup and smtp_8bit (the callers). */
 #include <string.h>
 #include <strings.h>
 
@@ -28,12 +28,6 @@ enum {
 /* Message subtypes. */
 enum {
     MIME_MSG_OTHER, MIME_MSG_RFC822, MIME_MSG_GLOBAL,
-};
-
-/* Content transfer encodings. */
-enum {
-    MIME_ENC_7BIT, MIME_ENC_8BIT, MIME_ENC_BINARY, MIME_ENC_QP,
-    MIME_ENC_BASE64,
 };
 
 /* What the current line of a header block is. */
@@ -70,6 +64,7 @@ struct MIME_STATE {
     MIME_BODY_OUT_FN body_out;
     MIME_BODY_END_FN body_end;
     MIME_ERR_PRINT_FN err_print;
+    MIME_PART_FN part_fn;
     void   *ctx;
 
     /* Progress. */
@@ -86,6 +81,9 @@ struct MIME_STATE {
     int     msg_kind;                   /* MIME_MSG_* of a message type */
     int     encoding;                   /* MIME_ENC_* */
     BUF    *enc_text;                   /* its value as written */
+    BUF    *type_text;                  /* content type, lower case */
+    BUF    *subtype_text;               /* its subtype, lower case */
+    MIME_PART part;                     /* for mime_state_part() */
     BUF    *header;                     /* the pending logical header */
     int     have_header;
     int     truncated;                  /* bytes of it were dropped */
@@ -292,6 +290,14 @@ mime_params(MIME_STATE *ms, const char *cp, const char *end, int type,
     }
 }
 
+/* mime_lower_copy - a token in lower case into bp */
+static void
+mime_lower_copy(BUF *bp, const BUF *tok)
+{
+    buf_strcpy(bp, buf_str(tok));
+    buf_lowercase(bp);
+}
+
 /* mime_content_type - a Content-Type value */
 static void
 mime_content_type(MIME_STATE *ms, const char *cp, const char *end)
@@ -302,16 +308,20 @@ mime_content_type(MIME_STATE *ms, const char *cp, const char *end)
 
     ms->ctype = MIME_CTYPE_OTHER;
     ms->msg_kind = MIME_MSG_OTHER;
+    buf_reset(ms->type_text);
+    buf_reset(ms->subtype_text);
     if (type != MIME_TOK_ATOM) {
         buf_free(tok);
         return;
     }
+    mime_lower_copy(ms->type_text, tok);
     if (strcasecmp(buf_str(tok), "multipart") == 0)
         ms->ctype = MIME_CTYPE_MULTIPART;
     else if (strcasecmp(buf_str(tok), "message") == 0)
         ms->ctype = MIME_CTYPE_MESSAGE;
     if ((type = mime_token(&cp, end, tok)) == '/'
         && (type = mime_token(&cp, end, tok)) == MIME_TOK_ATOM) {
+        mime_lower_copy(ms->subtype_text, tok);
         if (strcasecmp(buf_str(tok), "rfc822") == 0)
             ms->msg_kind = MIME_MSG_RFC822;
         else if (strcasecmp(buf_str(tok), "global") == 0)
@@ -444,6 +454,8 @@ mime_block_start(MIME_STATE *ms, int head_class, int digest)
     ms->msg_kind = digest ? MIME_MSG_RFC822 : MIME_MSG_OTHER;
     ms->encoding = MIME_ENC_7BIT;
     buf_reset(ms->enc_text);
+    buf_strcpy(ms->type_text, digest ? "message" : "");
+    buf_strcpy(ms->subtype_text, digest ? "rfc822" : "");
     ms->have_header = 0;
 }
 
@@ -454,6 +466,29 @@ mime_recurse(const MIME_STATE *ms)
     return ms->ctype == MIME_CTYPE_MESSAGE
         && (ms->msg_kind != MIME_MSG_OTHER
             || (ms->options & MIME_OPT_RECURSE_ALL_MESSAGE));
+}
+
+/* mime_state_part - the header block being read, or the last one */
+const MIME_PART *
+mime_state_part(MIME_STATE *ms)
+{
+    ms->part = (MIME_PART) {
+        .header_class = ms->head_class,
+        .type = buf_str(ms->type_text),
+        .subtype = buf_str(ms->subtype_text),
+        .encoding = ms->encoding,
+        .nested = mime_recurse(ms)
+            && (ms->options & MIME_OPT_DISABLE_MIME) == 0,
+    };
+    return &ms->part;
+}
+
+/* mime_part_event - tell the part_fn, if any */
+static void
+mime_part_event(MIME_STATE *ms, int event)
+{
+    if (ms->part_fn)
+        ms->part_fn(ms->ctx, event, mime_state_part(ms));
 }
 
 /* mime_check_domain - multipart and message types take no encoding
@@ -479,6 +514,7 @@ mime_block_end(MIME_STATE *ms, int empty_line)
     ms->in_head = 0;
     if ((ms->options & MIME_OPT_DISABLE_MIME) == 0)
         mime_check_domain(ms);
+    mime_part_event(ms, MIME_PART_HEAD_END);
     if (ms->head_class == MIME_HDR_PRIMARY) {
         ms->primary_done = 1;
         if (ms->head_end)
@@ -519,8 +555,10 @@ mime_boundary(MIME_STATE *ms)
             && text[3 + bp->len] == '-') {
             mime_pop(ms, i);
             ms->body_encoding = MIME_ENC_7BIT;
+            mime_part_event(ms, MIME_PART_BOUNDARY);
         } else {
             mime_pop(ms, i + 1);
+            mime_part_event(ms, MIME_PART_BOUNDARY);
             mime_block_start(ms, MIME_HDR_MULTIPART, bp->digest);
         }
         return;
@@ -716,11 +754,20 @@ mime_state_alloc(int options, const MIME_LIMITS *limits,
     ms->ctx = ctx;
     ms->line_start = 1;
     ms->enc_text = buf_alloc(16);
+    ms->type_text = buf_alloc(16);
+    ms->subtype_text = buf_alloc(16);
     ms->header = buf_alloc(256);
     ms->line = buf_alloc(256);
     ms->prefix = buf_alloc(64);
     mime_block_start(ms, MIME_HDR_PRIMARY, 0);
     return ms;
+}
+
+/* mime_state_set_part_fn - also report the structure */
+void
+mime_state_set_part_fn(MIME_STATE *ms, MIME_PART_FN fn)
+{
+    ms->part_fn = fn;
 }
 
 /* mime_state_free - release a parser */
@@ -731,6 +778,8 @@ mime_state_free(MIME_STATE *ms)
     myfree(ms->stack);
     myfree(ms->pieces);
     buf_free(ms->enc_text);
+    buf_free(ms->type_text);
+    buf_free(ms->subtype_text);
     buf_free(ms->header);
     buf_free(ms->line);
     buf_free(ms->prefix);

@@ -23,6 +23,16 @@
  *              ('L' pieces stay pieces): body lines, the empty line that
  *              ends a header block, boundary lines, preamble, epilogue.
  *   body_end   the end of the content (REC_TYPE_END), after the rest.
+ *   part_fn    (optional, mime_state_set_part_fn()) the structure as it
+ *              is found: MIME_PART_HEAD_END at the end of each header
+ *              block (before the head_end of the primary headers, and
+ *              before the record that ends the block goes to body_out),
+ *              with the part's class, content type and subtype and
+ *              transfer encoding; MIME_PART_BOUNDARY right after a body
+ *              line that body_out got turned out to be a boundary line
+ *              ("--b" or "--b--"). mime_state_part() tells the same
+ *              about the block being read at any time (e.g. in head_out,
+ *              where the encoding already reflects the header given).
  *   err_print  a MIME error that the options ask to report, with the text
  *              it is about (the header, the body record or the
  *              Content-Transfer-Encoding value), before that text goes
@@ -109,6 +119,28 @@ typedef struct MIME_STATE MIME_STATE;
 #define MIME_HDR_MULTIPART  2           /* headers of a body part */
 #define MIME_HDR_NESTED     3           /* headers of an attached message */
 
+/* Content transfer encodings (MIME_PART.encoding). Other values than
+ * these five leave the encoding as it was. */
+#define MIME_ENC_7BIT       0           /* also the default */
+#define MIME_ENC_8BIT       1
+#define MIME_ENC_BINARY     2
+#define MIME_ENC_QP         3
+#define MIME_ENC_BASE64     4
+
+/* What mime_state_part() and the part_fn report about one header block. */
+typedef struct MIME_PART {
+    int     header_class;               /* MIME_HDR_* */
+    const char *type;                   /* "text", lower case; "" if none */
+    const char *subtype;                /* "plain", lower case; "" */
+    int     encoding;                   /* MIME_ENC_* */
+    int     nested;                     /* its body is an attached message
+                                         * that is parsed */
+} MIME_PART;
+
+/* part_fn events. */
+#define MIME_PART_HEAD_END  1           /* a header block ended */
+#define MIME_PART_BOUNDARY  2           /* the last body line was one */
+
 /* Options. */
 #define MIME_OPT_NONE                       0
 #define MIME_OPT_DISABLE_MIME               (1<<0)
@@ -140,6 +172,7 @@ typedef void (*MIME_HEAD_END_FN) (void *ctx);
 typedef void (*MIME_BODY_OUT_FN) (void *ctx, int rec_type, const char *text,
                                   size_t len, off_t offset);
 typedef void (*MIME_BODY_END_FN) (void *ctx);
+typedef void (*MIME_PART_FN) (void *ctx, int event, const MIME_PART *part);
 typedef void (*MIME_ERR_PRINT_FN) (void *ctx, int err_code, const char *text,
                                    size_t len);
 
@@ -150,6 +183,13 @@ MIME_STATE *mime_state_alloc(int options, const MIME_LIMITS *limits,
                              MIME_BODY_OUT_FN body_out,
                              MIME_BODY_END_FN body_end,
                              MIME_ERR_PRINT_FN err_print, void *ctx);
+
+/* mime_state_set_part_fn - also report the structure to fn (with the
+ * ctx of mime_state_alloc) */
+void    mime_state_set_part_fn(MIME_STATE *ms, MIME_PART_FN fn);
+
+/* mime_state_part - the header block being read, or the last one */
+const MIME_PART *mime_state_part(MIME_STATE *ms);
 
 /* mime_state_update - feed one record ('N', 'L', or 'E' with "", 0);
  * returns the OR of the MIME_ERR_* codes reported so far. Records after

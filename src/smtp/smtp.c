@@ -41,6 +41,7 @@ smtp_state_init(SMTP_STATE *state, DELIVER_REQUEST *req)
     state->fail_mname = buf_alloc(50);
     state->cache_name = buf_alloc(50);
     state->cache_path = buf_alloc(50);
+    state->auth_mechs = buf_alloc(50);
     deliver_log_conn_use(0);
 }
 
@@ -63,6 +64,8 @@ smtp_state_free(SMTP_STATE *state)
     buf_free(state->fail_mname);
     buf_free(state->cache_name);
     buf_free(state->cache_path);
+    buf_free(state->auth_mechs);
+    smtp_tls_policy_free(state);
 }
 
 /* smtp_deliver - deliver one request; the hop DSN for the reply */
@@ -103,12 +106,21 @@ smtp_service(STREAM *client, const char *service, char **argv)
     deliver_request_serve(client, &smtp_conf.queue, smtp_deliver, &hop_dsn);
 }
 
-/* smtp_post_init - the settings of the personality */
+/* smtp_pre_init - the settings of the personality, and the TLS keys
+ * and CA file, read while the process still has its privileges */
+static void
+smtp_pre_init(const char *service, char **argv)
+{
+    smtp_conf_init(service, smtp_program);
+    smtp_tls_init();
+}
+
+/* smtp_post_init - the clients and tables */
 static void
 smtp_post_init(const char *service, char **argv)
 {
-    smtp_conf_init(service, smtp_program);
     smtp_reuse_init();
+    smtp_sasl_init();
 }
 
 /* main - note the program name, hand over to the skeleton */
@@ -117,6 +129,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_SINGLE,
+        .pre_init = smtp_pre_init,
         .post_init = smtp_post_init,
         .service = smtp_service,
     };

@@ -13,9 +13,12 @@
  *   smtp_session.c  greeting, EHLO/HELO/LHLO, the features offered
  *   smtp_trans.c    MAIL, RCPT, DATA, the end of data
  *   smtp_data.c     the message content, dot-stuffed, long lines broken
+ *   smtp_8bit.c     8-bit content as quoted-printable (no 8BITMIME)
  *   smtp_rcpt.c     per-recipient outcomes and their final report
  *   smtp_xtext.c    RFC 3461 xtext for ORCPT and ENVID
  *   smtp_reuse.c    the connection cache: reuse and save sessions
+ *   smtp_sasl.c     AUTH with PLAIN or LOGIN, the credentials tables
+ *   smtp_tls.c      STARTTLS: security levels, policy table, checks
  * docs/smtp.md says what is Postfix's behaviour and where Postern
  * differs. */
 #ifndef SMTP_H
@@ -30,6 +33,7 @@
 #include "dsn_buf.h"
 #include "mail_queue.h"
 #include "stream.h"
+#include "tls.h"
 
 /* The settings of the protocol in use (smtp_* or lmtp_* parameters). */
 typedef struct SMTP_CONF {
@@ -58,6 +62,14 @@ typedef struct SMTP_CONF {
     int     reuse_time_limit;           /* no reuse after this age */
     int     reuse_count_limit;          /* 0: no limit */
     int     rset_timeout;               /* RSET before reuse */
+    /* SASL authentication (smtp_sasl.c). */
+    int     sasl_enable;                /* smtp_sasl_auth_enable */
+    int     sasl_soft_bounce;           /* smtp_sasl_auth_soft_bounce */
+    int     sender_auth;                /* smtp_sender_dependent_auth... */
+    const char *sasl_passwd_maps;       /* smtp_sasl_password_maps */
+    const char *sasl_mech_filter;       /* smtp_sasl_mechanism_filter */
+    const char *sasl_sec_opts;          /* smtp_sasl_security_options */
+    const char *sasl_tls_sec_opts;      /* smtp_sasl_tls_security_options */
 } SMTP_CONF;
 
 extern SMTP_CONF smtp_conf;
@@ -154,6 +166,28 @@ typedef struct SMTP_RCPT {
 #define SMTP_FEAT_8BITMIME      (1<<3)
 #define SMTP_FEAT_DSN           (1<<4)
 #define SMTP_FEAT_SMTPUTF8      (1<<5)
+#define SMTP_FEAT_AUTH          (1<<6)
+#define SMTP_FEAT_STARTTLS      (1<<7)
+
+/* TLS security levels (smtp_tls.c), weakest first. */
+#define SMTP_TLS_NONE           0
+#define SMTP_TLS_MAY            1       /* also "dane" */
+#define SMTP_TLS_ENCRYPT        2
+#define SMTP_TLS_VERIFY         3
+#define SMTP_TLS_SECURE         4
+#define SMTP_TLS_BAD            5       /* not supported: defer */
+
+/* The TLS policy of the next hop being tried; strings NULL when the
+ * policy table did not set them. */
+typedef struct SMTP_TLS_POLICY {
+    int     level;                      /* SMTP_TLS_* */
+    char   *match;                      /* match=, ':'-separated */
+    char   *protocols;
+    char   *ciphers;
+    char   *exclude;
+    char   *servername;
+    char   *nexthop;                    /* the hop's host, for "nexthop" */
+} SMTP_TLS_POLICY;
 
 /* The state of one delivery request and its current session. */
 typedef struct SMTP_STATE {
@@ -170,6 +204,14 @@ typedef struct SMTP_STATE {
     BUF    *relay;                      /* "host[addr]:port" */
     int     features;
     long    size_limit;                 /* SIZE N, 0: none */
+    BUF    *auth_mechs;                 /* the AUTH mechanisms offered */
+    bool    tls_active;                 /* the session is encrypted */
+    TLS_SESS *tls;                      /* its TLS session, or NULL */
+    SMTP_TLS_POLICY tls_policy;         /* of the next hop being tried */
+    bool    tls_retry_plain;            /* try this server in plaintext */
+    bool    tls_plain_only;             /* this session: no STARTTLS */
+    const char *dest;                   /* the next hop being tried, as
+                                         * written */
     SMTP_REPLY *reply;
     BUF    *cmd;
     DSN_BUF *dsb;                       /* session-level failure */
@@ -210,6 +252,39 @@ int     smtp_session_helo(SMTP_STATE *state);
  * QUIT (unless the connection broke) and close */
 void    smtp_session_close(SMTP_STATE *state);
 
+/* smtp_session_reply_fail - a failure reply to the session as a whole
+ * (greeting, HELO, AUTH): state->dsb gets the reply's status and the
+ * reason made from fmt; a 5xx bounces every pending recipient. Always
+ * -1. */
+int     smtp_session_reply_fail(SMTP_STATE *state, const char *fmt, ...)
+            MSG_PRINTF(2, 3);
+
+/* smtp_sasl_init - the SASL settings (from post_init; fatal when they
+ * are wrong, as Postfix) */
+void    smtp_sasl_init(void);
+
+/* smtp_sasl_auth - after EHLO: authenticate when SASL is on, the server
+ * offers AUTH and there are credentials for it; 0 (done, or nothing to
+ * do), or -1 with state->dsb set */
+int     smtp_sasl_auth(SMTP_STATE *state);
+
+/* smtp_tls_init - the client TLS context and smtp_tls_policy_maps (from
+ * post_init) */
+void    smtp_tls_init(void);
+
+/* smtp_tls_policy - the TLS policy of one next hop (text as written) */
+void    smtp_tls_policy(SMTP_STATE *state, const char *text,
+                        const SMTP_NEXTHOP *hop);
+void    smtp_tls_policy_free(SMTP_STATE *state);
+
+/* smtp_tls_start - after EHLO: STARTTLS and the handshake when the
+ * policy asks for it; 1 (TLS is on: say EHLO again), 0 (plaintext), or
+ * -1 with state->dsb set */
+int     smtp_tls_start(SMTP_STATE *state);
+
+/* smtp_tls_stop - end the TLS session before the connection closes */
+void    smtp_tls_stop(SMTP_STATE *state);
+
 /* smtp_session_io_fail - set state->dsb for a lost connection or a
  * timeout "while WHAT", mark the session broken; always -1 */
 int     smtp_session_io_fail(SMTP_STATE *state, int how, const char *what);
@@ -226,6 +301,23 @@ int     smtp_trans(SMTP_STATE *state);
  * the final "."; 0, or MAIL_COPY_STAT_* (a queue file problem with why
  * set, or MAIL_COPY_STAT_WRITE: see stream_error()) */
 int     smtp_data_send(SMTP_STATE *state, DSN_BUF *why);
+
+/* The writer of the content: the stream and the current column. */
+typedef struct SMTP_DATA {
+    STREAM *sp;
+    size_t  limit;                      /* smtp_line_length_limit; 0: none */
+    size_t  column;                     /* bytes on the current line */
+} SMTP_DATA;
+
+/* smtp_data_write - write one content record ('N': a line, 'L': part of
+ * one) dot-stuffed, long lines broken; 0, or MAIL_COPY_STAT_WRITE.
+ * A MAIL_COPY_REC_FN with an SMTP_DATA as ctx. */
+int     smtp_data_write(int type, const char *data, size_t len, void *ctx);
+
+/* smtp_8bit_send - the content converted for a server without 8BITMIME
+ * (smtp_8bit.c): each 8-bit part quoted-printable; the same results as
+ * mail_copy_walk() */
+int     smtp_8bit_send(DELIVER_REQUEST *req, SMTP_DATA *out, DSN_BUF *why);
 
 /* smtp_rcpt_reply - the outcome of a reply for one recipient: 2xx sent,
  * 5xx bounced, 4xx kept for the next server (deferred at the final one);

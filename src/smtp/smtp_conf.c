@@ -51,6 +51,33 @@ static const struct {
                   lmtp_connection_reuse_time_limit),
     SMTP_CONF_INT(reuse_count_limit, smtp_connection_reuse_count_limit,
                   lmtp_connection_reuse_count_limit),
+    SMTP_CONF_INT(sasl_enable, smtp_sasl_auth_enable, lmtp_sasl_auth_enable),
+    SMTP_CONF_INT(sasl_soft_bounce, smtp_sasl_auth_soft_bounce,
+                  lmtp_sasl_auth_soft_bounce),
+    SMTP_CONF_INT(sender_auth, smtp_sender_dependent_authentication,
+                  lmtp_sender_dependent_authentication),
+};
+
+#define SMTP_CONF_STR(field, smtp, lmtp) \
+    {offsetof(SMTP_CONF, field), &var_##smtp, &var_##lmtp}
+
+static const struct {
+    size_t  offset;                     /* a const char * in SMTP_CONF */
+    char  **smtp;
+    char  **lmtp;
+} smtp_conf_strs[] = {
+    SMTP_CONF_STR(helo_name, smtp_helo_name, lmtp_lhlo_name),
+    SMTP_CONF_STR(fallback_relay, smtp_fallback_relay, lmtp_fallback_relay),
+    SMTP_CONF_STR(cache_dest, smtp_connection_cache_destinations,
+                  lmtp_connection_cache_destinations),
+    SMTP_CONF_STR(sasl_passwd_maps, smtp_sasl_password_maps,
+                  lmtp_sasl_password_maps),
+    SMTP_CONF_STR(sasl_mech_filter, smtp_sasl_mechanism_filter,
+                  lmtp_sasl_mechanism_filter),
+    SMTP_CONF_STR(sasl_sec_opts, smtp_sasl_security_options,
+                  lmtp_sasl_security_options),
+    SMTP_CONF_STR(sasl_tls_sec_opts, smtp_sasl_tls_security_options,
+                  lmtp_sasl_tls_security_options),
 };
 
 /* smtp_conf_init - choose the personality and read its settings */
@@ -66,11 +93,10 @@ smtp_conf_init(const char *service, const char *program)
     smtp_conf.service = service;
     smtp_conf.proto = lmtp ? "lmtp" : "smtp";
     mail_queue_conf_params(&smtp_conf.queue);
-    smtp_conf.helo_name = lmtp ? var_lmtp_lhlo_name : var_smtp_helo_name;
-    smtp_conf.fallback_relay = lmtp ? var_lmtp_fallback_relay
-        : var_smtp_fallback_relay;
-    smtp_conf.cache_dest = lmtp ? var_lmtp_connection_cache_destinations
-        : var_smtp_connection_cache_destinations;
+    for (size_t i = 0; i < sizeof(smtp_conf_strs) / sizeof(smtp_conf_strs[0]);
+         i++)
+        *(const char **) ((char *) &smtp_conf + smtp_conf_strs[i].offset) =
+            lmtp ? *smtp_conf_strs[i].lmtp : *smtp_conf_strs[i].smtp;
     for (size_t i = 0; i < sizeof(smtp_conf_ints) / sizeof(smtp_conf_ints[0]);
          i++)
         *(int *) ((char *) &smtp_conf + smtp_conf_ints[i].offset) =

@@ -49,6 +49,23 @@ smtp_connect_run(SMTP_STATE *state, bool cached, int *sessions)
     smtp_session_close(state);
 }
 
+/* smtp_connect_plain - after a failed TLS handshake at "may": the
+ * same server again without STARTTLS, on a new connection (smtp_tls.c
+ * says when) */
+static void
+smtp_connect_plain(SMTP_STATE *state, const SMTP_ADDR *addr, int *sessions)
+{
+    state->tls_retry_plain = false;
+    if (state->pending == 0 || *sessions >= smtp_conf.session_limit)
+        return;
+    state->tls_plain_only = true;
+    if (smtp_session_open(state, addr) < 0)
+        msg_info("%s", buf_str(state->dsb->reason));
+    else
+        smtp_connect_run(state, false, sessions);
+    state->tls_plain_only = false;
+}
+
 /* smtp_connect_addrs - one session per address until done; a session
  * saved in the connection cache for an address comes first */
 static void
@@ -65,6 +82,8 @@ smtp_connect_addrs(SMTP_STATE *state, const SMTP_ADDR_LIST *list,
             msg_info("%s", buf_str(state->dsb->reason));
         } else {
             smtp_connect_run(state, false, sessions);
+            if (state->tls_retry_plain)
+                smtp_connect_plain(state, list->addr + i, sessions);
         }
     }
 }
@@ -96,6 +115,7 @@ smtp_connect_hop(SMTP_STATE *state, const char *text, bool last_hop,
         msg_warn("%s: %s", state->req->queue_id, buf_str(why));
         smtp_connect_fail(state, "4.3.5", buf_str(why));
     } else {
+        smtp_tls_policy(state, text, &hop);
         if (state->first_hop) {
             smtp_reuse_policy(state, &hop);
             if (state->cache_load)
@@ -128,6 +148,7 @@ smtp_connect_deliver(SMTP_STATE *state, DSN *hop_dsn)
     for (int i = 0; i < hops->argc && state->pending > 0
          && sessions < smtp_conf.session_limit; i++) {
         state->first_hop = i == 0;
+        state->dest = hops->argv[i];
         smtp_connect_hop(state, hops->argv[i], i + 1 == hops->argc,
                          &sessions);
     }

@@ -5,21 +5,21 @@
  * CR LF, a leading "." doubled, and, as Postfix, a line longer than
  * smtp_line_length_limit (998; 0: no limit) broken by inserting
  * CR LF SPACE, which keeps a header a (folded) header. A last line
- * without a line end gets one, so the final "." stands alone. */
+ * without a line end gets one, so the final "." stands alone. For a
+ * server without 8BITMIME the records go through smtp_8bit.c first,
+ * which converts 8-bit parts to quoted-printable and writes its output
+ * lines through smtp_data_write(). */
+#include <string.h>
+
 #include "mail_copy.h"
+#include "mail_params.h"
 #include "rec_type.h"
 #include "smtp.h"
 
-typedef struct SMTP_DATA {
-    STREAM *sp;
-    size_t  limit;                      /* 0: no limit */
-    size_t  column;                     /* bytes on the current line */
-} SMTP_DATA;
-
-/* smtp_data_piece - one record: dot-stuffed, broken, CR LF at the end
- * of a line ('N') */
-static int
-smtp_data_piece(int type, const char *data, size_t len, void *ctx)
+/* smtp_data_write - one record: dot-stuffed, broken, CR LF at the end
+ * of a line ('N') (smtp.h) */
+int
+smtp_data_write(int type, const char *data, size_t len, void *ctx)
 {
     SMTP_DATA *out = ctx;
     size_t  room;
@@ -45,6 +45,17 @@ smtp_data_piece(int type, const char *data, size_t len, void *ctx)
     return stream_error(out->sp) ? MAIL_COPY_STAT_WRITE : 0;
 }
 
+/* smtp_data_downgrade - whether 8-bit content must be converted: the
+ * server lacks 8BITMIME, the message is not known to be 7bit, and
+ * disable_mime_output_conversion does not forbid it (as Postfix) */
+static bool
+smtp_data_downgrade(const SMTP_STATE *state)
+{
+    return !(state->features & SMTP_FEAT_8BITMIME)
+        && !var_disable_mime_output_conversion
+        && strcmp(state->req->encoding, "7bit") != 0;
+}
+
 /* smtp_data_send - the content of the request's message (smtp.h) */
 int
 smtp_data_send(SMTP_STATE *state, DSN_BUF *why)
@@ -54,8 +65,11 @@ smtp_data_send(SMTP_STATE *state, DSN_BUF *why)
     };
     int     status;
 
-    status = mail_copy_walk(state->req->fd, state->req->data_offset,
-                            smtp_data_piece, &out, why);
+    if (smtp_data_downgrade(state))
+        status = smtp_8bit_send(state->req, &out, why);
+    else
+        status = mail_copy_walk(state->req->fd, state->req->data_offset,
+                                smtp_data_write, &out, why);
     if (status == 0 && out.column > 0)
         (void) stream_puts(state->sp, "\r\n");
     if (status == 0 && stream_error(state->sp))

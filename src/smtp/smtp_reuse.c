@@ -85,7 +85,9 @@ smtp_reuse_policy(SMTP_STATE *state, const SMTP_NEXTHOP *hop)
     int     flags = state->req->flags;
 
     state->cache_load = state->cache_store = false;
-    if (smtp_reuse_clnt == NULL || DEL_REQ_TRACE_ONLY(flags))
+    /* An authenticated or TLS session is never shared (docs/smtp.md). */
+    if (smtp_reuse_clnt == NULL || DEL_REQ_TRACE_ONLY(flags)
+        || smtp_conf.sasl_enable || state->tls_policy.level != SMTP_TLS_NONE)
         return;
     if (smtp_reuse_dests
         && match_list_match(smtp_reuse_dests, hop->host, NULL, NULL) > 0) {

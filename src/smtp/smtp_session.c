@@ -1,5 +1,6 @@
 /* smtp_session - one connection to one server: connect, greeting,
- * EHLO/HELO (LHLO for LMTP), commands and replies, QUIT.
+ * EHLO/HELO (LHLO for LMTP), STARTTLS and EHLO again (smtp_tls.c), AUTH
+ * (smtp_sasl.c), commands and replies, QUIT.
  *
  * Failures of the session are put into state->dsb in Postfix's words:
  *   connect to HOST[ADDR]:PORT: Connection refused          4.4.1
@@ -10,6 +11,7 @@
  * Every read of a reply must be done within the stage's time limit in
  * all (a deadline, not just per read), so that a server that drips an
  * endless reply cannot hold the agent. */
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -48,6 +50,8 @@ smtp_session_adopt(SMTP_STATE *state, const SMTP_ADDR *addr, int fd,
     state->broken = false;
     state->features = 0;
     state->size_limit = 0;
+    state->tls_active = false;
+    state->tls = NULL;
     if (!reused) {
         state->reuse_count = 0;
         state->expire_time = time(NULL) + smtp_conf.reuse_time_limit;
@@ -125,6 +129,27 @@ smtp_chat(SMTP_STATE *state, const char *cmd, int timeout)
                            (size_t) var_line_length_limit);
 }
 
+/* smtp_session_reply_fail - a failure reply to the session (smtp.h) */
+int
+smtp_session_reply_fail(SMTP_STATE *state, const char *fmt, ...)
+{
+    SMTP_REPLY *reply = state->reply;
+    BUF    *reason = buf_alloc(100);
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vsprintf_append(reason, fmt, ap);
+    va_end(ap);
+    dsb_simple(state->dsb, reply->status, "%s", buf_str(reason));
+    buf_free(reason);
+    if (reply->status[0] == '5')
+        for (int i = 0; i < state->req->rcpt_count; i++)
+            if (!state->rcpts[i].done)
+                smtp_rcpt_reply(state, state->rcpts + i, reply,
+                                buf_str(state->dsb->reason));
+    return -1;
+}
+
 /* smtp_session_refused - "host X refused to talk to me: REPLY"; a
  * permanent refusal bounces every pending recipient, unless it is a
  * greeting and smtp_skip_5xx_greeting says to try the next server */
@@ -135,14 +160,9 @@ smtp_session_refused(SMTP_STATE *state, bool greeting)
 
     if (greeting && smtp_conf.skip_5xx_greeting && reply->status[0] == '5')
         reply->status[0] = '4';
-    dsb_simple(state->dsb, reply->status, "host %s refused to talk to me: %s",
-               buf_str(state->namaddr), buf_str(reply->text));
-    if (reply->status[0] == '5')
-        for (int i = 0; i < state->req->rcpt_count; i++)
-            if (!state->rcpts[i].done)
-                smtp_rcpt_reply(state, state->rcpts + i, reply,
-                                buf_str(state->dsb->reason));
-    return -1;
+    return smtp_session_reply_fail(state, "host %s refused to talk to me: %s",
+                                   buf_str(state->namaddr),
+                                   buf_str(reply->text));
 }
 
 /* smtp_session_features - the ESMTP keywords of the EHLO/LHLO reply */
@@ -153,11 +173,19 @@ smtp_session_features(SMTP_STATE *state)
     char   *line;
 
     state->features = SMTP_FEAT_ESMTP;
+    buf_reset(state->auth_mechs);
     strtok(lines, "\n");                        /* the greeting line */
     while ((line = strtok(NULL, "\n")) != NULL) {
         line += strlen(line) > 4 ? 4 : strlen(line);
-        if (strcasecmp(line, "PIPELINING") == 0)
+        if (strncasecmp(line, "AUTH", 4) == 0
+            && (line[4] == ' ' || line[4] == '=')) {
+            /* "AUTH=..." is the old syntax of some servers. */
+            state->features |= SMTP_FEAT_AUTH;
+            buf_sprintf_append(state->auth_mechs, " %s", line + 5);
+        } else if (strcasecmp(line, "PIPELINING") == 0)
             state->features |= SMTP_FEAT_PIPELINING;
+        else if (strcasecmp(line, "STARTTLS") == 0)
+            state->features |= SMTP_FEAT_STARTTLS;
         else if (strcasecmp(line, "8BITMIME") == 0)
             state->features |= SMTP_FEAT_8BITMIME;
         else if (strcasecmp(line, "DSN") == 0)
@@ -217,7 +245,13 @@ smtp_session_greeting(SMTP_STATE *state)
                                     "receiving the initial server greeting");
     if (state->reply->code / 100 != 2)
         return smtp_session_refused(state, true);
-    return smtp_session_hello(state);
+    if (smtp_session_hello(state) < 0)
+        return -1;
+    if ((status = smtp_tls_start(state)) < 0)
+        return -1;
+    if (status > 0 && smtp_session_hello(state) < 0)
+        return -1;
+    return smtp_sasl_auth(state);
 }
 
 /* smtp_session_helo - greeting and handshake; the connection set-up
@@ -246,6 +280,7 @@ smtp_session_close(SMTP_STATE *state)
         (void) stream_puts(state->sp, "QUIT\r\n");
         (void) stream_flush(state->sp);
     }
+    smtp_tls_stop(state);
     (void) stream_close(state->sp);
     state->sp = NULL;
 }

@@ -10,6 +10,11 @@
  *             b<N|L>:<text>#<record>                    body_out
  *             Z                                         body_end
  *             !<code>:<text>                            err_print
+ *             P<class>:<type>/<subtype>:<enc>[:nested]  part_fn, a header
+ *                                                       block ended
+ *             B                                         part_fn, the last
+ *                                                       body line was a
+ *                                                       boundary
  * A newline inside a header is written as "\n" (backslash, n). The
  * offset passed to head_out and body_out is logged as the number of the
  * record (from 0) that starts there, the first one if several do (empty
@@ -103,6 +108,22 @@ err_print(void *ctx, int err_code, const char *text, size_t len)
     buf_addch(log_buf, '\n');
 }
 
+/* part_fn - log the structure (when log_parts is set) */
+static void
+part_fn(void *ctx, int event, const MIME_PART *part)
+{
+    if (event == MIME_PART_BOUNDARY) {
+        buf_strcat(log_buf, "B\n");
+        return;
+    }
+    assert_int_equal(event, MIME_PART_HEAD_END);
+    buf_sprintf_append(log_buf, "P%d:%s/%s:%d%s\n", part->header_class,
+                       part->type, part->subtype, part->encoding,
+                       part->nested ? ":nested" : "");
+}
+
+static int log_parts;                   /* run_limits sets part_fn */
+
 static const MIME_LIMITS default_limits = {102400, 100, 2048};
 
 static int last_errs;                   /* what the last update returned */
@@ -117,6 +138,8 @@ run_limits(int options, const MIME_LIMITS *limits, const char *const *recs)
 
     off_t   offset = 0;
 
+    if (log_parts)
+        mime_state_set_part_fn(ms, part_fn);
     buf_reset(log_buf);
     for (rec_count = 0; recs[rec_count]; rec_count++) {
         assert_true(rec_count < MAX_RECS);
@@ -803,6 +826,95 @@ test_null_callbacks(void **state)
     mime_state_free(ms);
 }
 
+/* test_parts - each header block's type, subtype (lower case) and
+ * encoding at its end, before the line that ends it; boundaries right
+ * after their line; a digest part defaults to message/rfc822 */
+static void
+test_parts(void **state)
+{
+    log_parts = 1;
+    assert_string_equal(run(0, RECS("NContent-Type: Multipart/Mixed;"
+                                    " boundary=b",
+                                    "NContent-Transfer-Encoding: 8BIT", "N",
+                                    "N--b", "NContent-Type: TEXT/Plain",
+                                    "NContent-Transfer-Encoding: binary", "N",
+                                    "Nx", "N--b",
+                                    "NContent-Type: message/rfc822", "N",
+                                    "NSubject: in", "N", "Nin",
+                                    "N--b", "NContent-Type: multipart/digest;"
+                                    " boundary=d", "N", "N--d", "N", "Nm",
+                                    "N--d--", "N--b--", "Nepilogue")),
+                        "h1[Content-Type]Content-Type: Multipart/Mixed;"
+                        " boundary=b#0\n"
+                        "h1[Content-Transfer-Encoding]Content-Transfer-"
+                        "Encoding: 8BIT#1\n"
+                        "P1:multipart/mixed:1\n"
+                        "E\n"
+                        "bN:#2\n"
+                        "bN:--b#3\n"
+                        "B\n"
+                        "h2[Content-Type]Content-Type: TEXT/Plain#4\n"
+                        "h2[Content-Transfer-Encoding]Content-Transfer-"
+                        "Encoding: binary#5\n"
+                        "P2:text/plain:2\n"
+                        "bN:#6\n"
+                        "bN:x#7\n"
+                        "bN:--b#8\n"
+                        "B\n"
+                        "h2[Content-Type]Content-Type: message/rfc822#9\n"
+                        "P2:message/rfc822:0:nested\n"
+                        "bN:#10\n"
+                        "h3[Subject]Subject: in#11\n"
+                        "P3:/:0\n"
+                        "bN:#12\n"
+                        "bN:in#13\n"
+                        "bN:--b#14\n"
+                        "B\n"
+                        "h2[Content-Type]Content-Type: multipart/digest;"
+                        " boundary=d#15\n"
+                        "P2:multipart/digest:0\n"
+                        "bN:#16\n"
+                        "bN:--d#17\n"
+                        "B\n"
+                        "P2:message/rfc822:0:nested\n"
+                        "bN:#18\n"
+                        "P3:/:0\n"
+                        "bN:m#19\n"
+                        "bN:--d--#20\n"
+                        "B\n"
+                        "bN:--b--#21\n"
+                        "B\n"
+                        "bN:epilogue#22\n"
+                        "Z\n");
+    log_parts = 0;
+}
+
+/* test_part_now - mime_state_part() while a block is read: the encoding
+ * as of the last header handed out; defaults after a boundary */
+static void
+test_part_now(void **state)
+{
+    MIME_STATE *ms = mime_state_alloc(0, &default_limits, NULL, NULL, NULL,
+                                      NULL, NULL, NULL);
+    const MIME_PART *part;
+
+    mime_state_update(ms, REC_TYPE_NORM, "Content-Transfer-Encoding: 8bit",
+                      31);
+    part = mime_state_part(ms);
+    assert_int_equal(part->encoding, MIME_ENC_7BIT);   /* still pending */
+    mime_state_update(ms, REC_TYPE_NORM, "Content-Type: text/x; a=b", 25);
+    part = mime_state_part(ms);
+    assert_int_equal(part->header_class, MIME_HDR_PRIMARY);
+    assert_int_equal(part->encoding, MIME_ENC_8BIT);
+    assert_string_equal(part->type, "");                /* still pending */
+    mime_state_update(ms, REC_TYPE_NORM, "", 0);
+    part = mime_state_part(ms);
+    assert_string_equal(part->type, "text");
+    assert_string_equal(part->subtype, "x");
+    mime_state_update(ms, REC_TYPE_END, "", 0);
+    mime_state_free(ms);
+}
+
 /* setup - the log */
 static int
 setup(void **state)
@@ -844,6 +956,8 @@ main(void)
         cmocka_unit_test(test_errors_once),
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_null_callbacks),
+        cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_part_now),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
