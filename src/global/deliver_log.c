@@ -21,9 +21,6 @@
 
 #define DELIVER_LOG_USEC        1000000LL       /* microseconds a second */
 
-/* The transaction count of the agent's connection (conn_use=). */
-static int deliver_log_conn_count;
-
 /* deliver_log_decimals - decimals for two significant digits of usec,
  * at most limit */
 static int
@@ -120,13 +117,6 @@ deliver_log_addr(BUF *bp, const char *name, const char *addr)
     buf_strcat(bp, ">, ");
 }
 
-/* deliver_log_conn_use - the connection's transaction count */
-void
-deliver_log_conn_use(int count)
-{
-    deliver_log_conn_count = count;
-}
-
 /* deliver_log_format - the line without the queue id */
 void
 deliver_log_format(BUF *bp, const RECIPIENT *rcpt, const char *relay,
@@ -139,8 +129,8 @@ deliver_log_format(BUF *bp, const RECIPIENT *rcpt, const char *relay,
         && strcasecmp(rcpt->orig_addr, rcpt->address) != 0)
         deliver_log_addr(bp, "orig_to", rcpt->orig_addr);
     buf_sprintf_append(bp, "relay=%s, ", relay);
-    if (deliver_log_conn_count > 1)
-        buf_sprintf_append(bp, "conn_use=%d, ", deliver_log_conn_count);
+    if (times->conn_use > 1)
+        buf_sprintf_append(bp, "conn_use=%d, ", times->conn_use);
     deliver_log_delays(bp, times, now);
     buf_sprintf_append(bp, ", dsn=%s, status=%s (%s)", dsn->status, word,
                        dsn->reason ? dsn->reason : "");

@@ -5,7 +5,8 @@
  *
  * orig_to appears only when the original recipient is set and differs
  * from the recipient; conn_use only when the agent's connection (smtp's,
- * from the connection cache) serves its second or later transaction.
+ * from the connection cache) serves its second or later transaction
+ * (DELIVER_TIMES.conn_use > 1).
  * delay is now minus arrival; delays are arrival to
  * active, active to agent, agent to connection set up (0 without one),
  * and the rest up to now. Numbers keep delay_logging_resolution_limit
@@ -29,12 +30,6 @@ void    deliver_log(const char *queue_id, const RECIPIENT *rcpt,
                     const char *relay, const DELIVER_TIMES *times,
                     const char *word, const DSN *dsn);
 
-/* deliver_log_conn_use - the agent's current connection serves its
- * count-th transaction: lines logged from now on (until the next call)
- * say "conn_use=COUNT" when count > 1, as Postfix's smtp(8) does for a
- * session from the connection cache. 0 or 1: not shown. Process state:
- * agents handle one request at a time. */
-void    deliver_log_conn_use(int count);
 
 /* deliver_log_format - the same line into bp (without the queue id
  * prefix "ID: "), with now given (for tests) */

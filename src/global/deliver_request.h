@@ -99,6 +99,12 @@
 #define DEL_REQ_FLAG_USR_VRFY   (1<<9)  /* sendmail -bv: report, no delivery */
 #define DEL_REQ_FLAG_RECORD     (1<<10) /* sendmail -v: deliver and report */
 #define DEL_REQ_FLAG_DEFAULT    (DEL_REQ_FLAG_SUCCESS | DEL_REQ_FLAG_BOUNCE)
+/* Connection cache (scache): use cached sessions, and save sessions for
+ * later. qmgr sets both while a destination has a backlog ("on demand"
+ * caching); smtp(8) honours them. */
+#define DEL_REQ_FLAG_CONN_LOAD  (1<<11)
+#define DEL_REQ_FLAG_CONN_STORE (1<<12)
+#define DEL_REQ_FLAG_CONN_MASK  (DEL_REQ_FLAG_CONN_LOAD | DEL_REQ_FLAG_CONN_STORE)
 /* What the status services are told of a request (the rest is qmgr's). */
 #define DEL_REQ_TRACE_FLAGS     (DEL_REQ_FLAG_MTA_VRFY | DEL_REQ_FLAG_USR_VRFY \
                                  | DEL_REQ_FLAG_RECORD)
@@ -126,6 +132,10 @@ typedef struct DELIVER_TIMES {
     struct timeval agent;               /* the agent received the request */
     struct timeval conn_setup;          /* the agent had its connection
                                          * (smtp; zero: no connection) */
+    int     conn_use;                   /* the transaction count of that
+                                         * connection (cached sessions);
+                                         * the log says conn_use=N when
+                                         * N > 1 */
 } DELIVER_TIMES;
 
 /* A recipient and a DSN as attribute lists (attr.h SEND_ATTR_*), in

@@ -53,13 +53,6 @@
 #define SCACHE_STAT_BAD         1
 #define SCACHE_STAT_FAIL        2
 
-/* Request flags from qmgr (the delivery request's "flags"; Postfix's
- * values): use cached sessions, and save sessions for later. qmgr sets
- * both while a destination has a backlog ("on demand" caching). */
-#define DEL_REQ_FLAG_CONN_LOAD  (1<<11)
-#define DEL_REQ_FLAG_CONN_STORE (1<<12)
-#define DEL_REQ_FLAG_CONN_MASK  (DEL_REQ_FLAG_CONN_LOAD | DEL_REQ_FLAG_CONN_STORE)
-
 /* Results of the find functions other than a descriptor. */
 #define SCACHE_NOTFOUND         (-1)
 #define SCACHE_ERROR            (-2)

@@ -20,13 +20,12 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "qmgr.h"
-#include "scache_clnt.h"
 #include "sock.h"
 
 /* qmgr_deliver_cache_flags - on-demand connection caching: while more
  * mail waits for this destination, or other deliveries to it are under
  * way (busy counts this one too), ask the agent to use and save cached
- * sessions (DEL_REQ_FLAG_CONN_*, scache_clnt.h; smtp(8) honours them
+ * sessions (DEL_REQ_FLAG_CONN_*, deliver_request.h; smtp(8) honours them
  * with smtp_connection_cache_on_demand). Postfix's qmgr keeps the flags
  * on while deliveries are concurrent or back to back; here each request
  * decides from the queue's counts. */

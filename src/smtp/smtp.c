@@ -42,7 +42,6 @@ smtp_state_init(SMTP_STATE *state, DELIVER_REQUEST *req)
     state->cache_name = buf_alloc(50);
     state->cache_path = buf_alloc(50);
     state->auth_mechs = buf_alloc(50);
-    deliver_log_conn_use(0);
 }
 
 /* smtp_state_free - release the per-request state */

@@ -191,7 +191,7 @@ smtp_reuse_check(SMTP_STATE *state, const SMTP_ADDR *addr, int fd,
         return -1;
     }
     gettimeofday(&state->req->times.conn_setup, NULL);
-    deliver_log_conn_use(state->reuse_count + 1);
+    state->req->times.conn_use = state->reuse_count + 1;
     return 0;
 }
 

@@ -55,7 +55,7 @@ smtp_session_adopt(SMTP_STATE *state, const SMTP_ADDR *addr, int fd,
     if (!reused) {
         state->reuse_count = 0;
         state->expire_time = time(NULL) + smtp_conf.reuse_time_limit;
-        deliver_log_conn_use(1);
+        state->req->times.conn_use = 1;
     }
 }
 

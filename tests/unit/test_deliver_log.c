@@ -291,14 +291,14 @@ test_conn_use(void **state)
     char    want[300];
 
     times_for(&t, &now, 0);
-    deliver_log_conn_use(2);
+    t.conn_use = 2;
     deliver_log_format(line, &rcpt, "127.0.0.1[127.0.0.1]:27125", &t, &now,
                        "sent", &dsn);
     snprintf(want, sizeof(want), "to=<b@remote.test>, "
              "relay=127.0.0.1[127.0.0.1]:27125, conn_use=2, %s", tail);
     assert_string_equal(buf_str(line), want);
     for (int count = 0; count < 2; count++) {
-        deliver_log_conn_use(count);
+        t.conn_use = count;
         deliver_log_format(line, &rcpt, "127.0.0.1[127.0.0.1]:27125", &t,
                            &now, "sent", &dsn);
         snprintf(want, sizeof(want), "to=<b@remote.test>, "
