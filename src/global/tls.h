@@ -141,8 +141,10 @@ typedef struct TLS_SESS {
 /* tls_server_start, tls_client_start - the handshake on start->stream
  * (after the plaintext buffered input was discarded by the caller;
  * tls_discard_input does it). On success the stream reads and writes
- * through TLS and the facts above are filled in; the "... TLS connection
- * established ..." line is logged per loglevel (tls_log.c). NULL with
+ * through TLS and the facts above are filled in. The server logs the
+ * "... TLS connection established from ..." line here; a client logs
+ * its line itself with tls_log_established (once it has checked the
+ * server's name, which decides "Verified"). NULL with
  * the reason in why ("SSL_accept error from NAME[ADDR]: ..." logged as
  * Postfix does at loglevel >= 0). */
 TLS_SESS *tls_server_start(TLS_CTX *ctx, const TLS_START *start, BUF *why);
@@ -186,7 +188,7 @@ const char *tls_level(const TLS_SESS *sess);
 /* tls_log_established - "Anonymous TLS connection established from
  * NAME[ADDR]: TLSv1.3 with cipher ... (256/256 bits) key-exchange X25519
  * server-signature RSA-PSS (2048 bits) server-digest SHA256" (server:
- * "from", client: "to"); logged at loglevel >= 1 */
+ * "from", client: "to"); only at the context's loglevel >= 1 */
 void    tls_log_established(const TLS_SESS *sess);
 
 /* tls_received_line - Postfix's smtpd_tls_received_header text:

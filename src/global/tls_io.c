@@ -262,7 +262,7 @@ tls_handshake(TLS_SESS *sess, const TLS_START *start, BUF *why)
     }
     tls_session_facts(sess);
     stream_set_io(sess->stream, tls_stream_read, tls_stream_write, sess);
-    if (sess->ctx->loglevel >= 1)
+    if (sess->is_server)
         tls_log_established(sess);
     return sess;
 }

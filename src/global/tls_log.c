@@ -82,11 +82,16 @@ tls_log_kex(BUF *out, const TLS_SESS *s)
     tls_log_key(out, s->kex_name, s->kex_curve, s->kex_bits);
 }
 
-/* tls_log_established - the "... TLS connection established ..." line */
+/* tls_log_established - the "... TLS connection established ..." line,
+ * at loglevel >= 1 */
 void
 tls_log_established(const TLS_SESS *s)
 {
-    BUF    *line = buf_alloc(256);
+    BUF    *line;
+
+    if (s->ctx->loglevel < 1)
+        return;
+    line = buf_alloc(256);
 
     buf_sprintf(line, "%s TLS connection established %s %s: %s with cipher "
                 "%s (%d/%d bits)", tls_level(s), s->is_server ? "from" : "to",

@@ -82,7 +82,7 @@ smtp_tls_init(void)
         .CAfile = var_smtp_tls_CAfile, .CApath = var_smtp_tls_CApath,
         .fingerprint_digest = var_smtp_tls_fingerprint_digest,
         .verify_depth = var_smtp_tls_scert_verifydepth,
-        .loglevel = 0,                  /* the line is logged here */
+        .loglevel = var_smtp_tls_loglevel,
         .ticket_key_file = "",
     };
     BUF    *why;
@@ -269,6 +269,7 @@ smtp_tls_handshake(SMTP_STATE *state)
     };
     BUF    *why = buf_alloc(100);
     TLS_SESS *sess;
+    bool    verified;
 
     /* "servername=hostname": the server's name (MTA-STS policies). */
     if (start.servername && strcasecmp(start.servername, "hostname") == 0)
@@ -284,14 +285,11 @@ smtp_tls_handshake(SMTP_STATE *state)
     }
     state->tls = sess;
     state->tls_active = true;
-    if (!smtp_tls_verified(state, sess)) {
-        if (var_smtp_tls_loglevel >= 1)
-            tls_log_established(sess);
+    verified = smtp_tls_verified(state, sess);
+    tls_log_established(sess);
+    if (!verified)
         return smtp_tls_fail(state, "4.7.5", "Server certificate not "
                              "verified");
-    }
-    if (var_smtp_tls_loglevel >= 1)
-        tls_log_established(sess);
     return 1;
 }
 

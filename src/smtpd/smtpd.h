@@ -151,6 +151,8 @@ typedef struct SMTPD_STATE {
     const char *encoding;               /* BODY= as cleanup wants it */
     int     ret_flags;                  /* DSN RET= */
     char   *envid;                      /* DSN ENVID=, or NULL */
+    char   *sasl_sender;                /* MAIL AUTH=, or NULL (also for
+                                         * AUTH=<>) */
     long    msg_size;                   /* MAIL SIZE=, 0 if not given */
     BUF    *instance;                   /* policy "instance", one per MAIL */
     int     instance_seq;               /* MAIL commands so far */
@@ -248,8 +250,14 @@ void    smtpd_sasl_ehlo(const SMTPD_STATE *state, ARGV *keywords);
 void    smtpd_sasl_received(SMTPD_STATE *state, ARGV *lines);
 void    smtpd_sasl_session_end(SMTPD_STATE *state);
 /* smtpd_sasl_reset - after STARTTLS: forget the login, choose the
- * mechanisms again (smtpd_sasl_tls_security_options) */
+ * mechanisms again (smtpd_sasl_tls_security_options); after XCLIENT:
+ * forget the AUTH login (as Postfix 3.7) */
 void    smtpd_sasl_reset(SMTPD_STATE *state);
+/* smtpd_sasl_mail_opt - MAIL's AUTH=value (RFC 4954 section 5), as
+ * Postfix 3.7: remembered as the transaction's sasl_sender (not for
+ * "<>"; unprintable bytes as '?'), whoever the client, SASL on or off;
+ * 0, or -1 after "503 5.5.4 Error: multiple AUTH= options" */
+int     smtpd_sasl_mail_opt(SMTPD_STATE *state, const char *value);
 /* Who logged in: AUTH's user and mechanism, else XCLIENT LOGIN's user
  * and "XCLIENT"; NULL when nobody. proto_suffix is "A" after a login
  * (the Received: protocol, RFC 3848), else "". */
@@ -281,8 +289,9 @@ typedef struct SMTPD_LOG_CLIENT {
 void    smtpd_xforward_client(const SMTPD_STATE *state,
                               SMTPD_LOG_CLIENT *client);
 
-/* smtpd_xforward_log_queued - "ID: client=NAME[ADDR][, orig_queue_id=X]
- * [, orig_client=NAME[ADDR]][, sasl_method=XCLIENT, sasl_username=U]" */
+/* smtpd_xforward_log_queued - "ID: client=NAME[ADDR][, sasl_method=M,
+ * sasl_username=U][, sasl_sender=S][, orig_queue_id=X]
+ * [, orig_client=NAME[ADDR]]" */
 void    smtpd_xforward_log_queued(const SMTPD_STATE *state);
 
 /* smtpd_anvil.c: the client limits (smtpd_client_*_limit) through the
@@ -294,6 +303,11 @@ void    smtpd_anvil_disconnect(SMTPD_STATE *state);
 int     smtpd_anvil_mail(SMTPD_STATE *state);
 int     smtpd_anvil_rcpt(SMTPD_STATE *state);
 int     smtpd_anvil_auth(SMTPD_STATE *state);
+/* smtpd_client_new_tls_session_rate_limit: tls_over before a handshake
+ * (whether the client is over the limit already; not logged), tls_new
+ * after it (counts a session that was not resumed; -1 after "421") */
+bool    smtpd_anvil_tls_over(SMTPD_STATE *state);
+int     smtpd_anvil_tls_new(SMTPD_STATE *state, bool reused);
 
 /* smtpd_queue.c */
 int     smtpd_queue_open(SMTPD_STATE *state);

@@ -19,8 +19,15 @@
  * and at each AUTH, while smtpd_client_auth_rate_limit is set:
  *   "450 4.7.1 Error: too many AUTH commands from ADDR" ("AUTH command
  *   rate limit exceeded: N from ...").
- * (smtpd_client_new_tls_session_rate_limit waits for STARTTLS; anvil
- * and its client count those events already.) Clients in smtpd_client_event_limit_exceptions
+ * and, while smtpd_client_new_tls_session_rate_limit is set, around each
+ * TLS handshake (STARTTLS, or at connect in wrapper mode; smtpd_tls.c):
+ *   before it, a client already over the limit is refused (smtpd_tls.c
+ *   says how); after it, a new (not resumed) session is counted, and
+ *   when that takes the client over the limit: "421 4.7.0 $myhostname
+ *   Error: too many new TLS sessions from NAME[ADDR]" (through TLS) and
+ *   "warning: New TLS session rate limit exceeded: N from ...", and the
+ *   session ends.
+ * Clients in smtpd_client_event_limit_exceptions
  * ($mynetworks), clients allowed to use XCLIENT and a client on stdin
  * are not counted. When anvil cannot be reached there is no limit (as in
  * Postfix), and a warning; when master.cf has no anvil service (no
@@ -144,22 +151,32 @@ smtpd_anvil_disconnect(SMTPD_STATE *state)
     state->anvil_addr = NULL;
 }
 
+/* smtpd_anvil_rate - ask anvil (request counts an event, or only reads
+ * the rate): the rate when it is over limit, else 0 */
+static int
+smtpd_anvil_rate(SMTPD_STATE *state, const char *request, int limit)
+{
+    int     rate;
+
+    if (limit <= 0 || !smtpd_anvil_counted(state))
+        return 0;
+    if (anvil_clnt_rate(smtpd_anvil_clnt, request, state->service,
+                        state->addr, &rate, state->why) != ANVIL_STAT_OK) {
+        msg_warn("%s", buf_str(state->why));
+        return 0;
+    }
+    return rate > limit ? rate : 0;
+}
+
 /* smtpd_anvil_event - count an event against limit: whether the rate is
  * over it (logged as what) */
 static bool
 smtpd_anvil_event(SMTPD_STATE *state, const char *request, int limit,
                   const char *what)
 {
-    int     rate;
+    int     rate = smtpd_anvil_rate(state, request, limit);
 
-    if (limit <= 0 || !smtpd_anvil_counted(state))
-        return false;
-    if (anvil_clnt_rate(smtpd_anvil_clnt, request, state->service,
-                        state->addr, &rate, state->why) != ANVIL_STAT_OK) {
-        msg_warn("%s", buf_str(state->why));
-        return false;
-    }
-    if (rate <= limit)
+    if (rate == 0)
         return false;
     smtpd_anvil_over(state, what, rate);
     return true;
@@ -200,5 +217,30 @@ smtpd_anvil_auth(SMTPD_STATE *state)
         return 0;
     smtpd_reply(state, "450 4.7.1 Error: too many AUTH commands from %s",
                 state->addr);
+    return -1;
+}
+
+/* smtpd_anvil_tls_over - before a TLS handshake: whether the client is
+ * already over smtpd_client_new_tls_session_rate_limit (not logged) */
+bool
+smtpd_anvil_tls_over(SMTPD_STATE *state)
+{
+    return smtpd_anvil_rate(state, ANVIL_REQ_NTLS_STAT,
+                            var_smtpd_client_new_tls_session_rate_limit) > 0;
+}
+
+/* smtpd_anvil_tls_new - after a handshake: count a new (not resumed)
+ * session; 0, or -1 after the "421" (the session ends) */
+int
+smtpd_anvil_tls_new(SMTPD_STATE *state, bool reused)
+{
+    if (reused
+        || !smtpd_anvil_event(state, ANVIL_REQ_NTLS,
+                              var_smtpd_client_new_tls_session_rate_limit,
+                              "New TLS session rate"))
+        return 0;
+    smtpd_reply(state, "421 4.7.0 %s Error: too many new TLS sessions "
+                "from %s", state->settings->myhostname, state->namaddr);
+    state->quit = true;
     return -1;
 }

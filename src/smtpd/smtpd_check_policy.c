@@ -271,7 +271,8 @@ smtpd_policy_request(SMTPD_CHECK *check, const SMTPD_POLICY *pol, STREAM *sp)
         {"sasl_method", smtpd_sasl_method(state) ?
         smtpd_sasl_method(state) : ""},
         {"sasl_username", smtpd_sasl_username(state) ?
-        smtpd_sasl_username(state) : ""}, {"sasl_sender", ""},
+        smtpd_sasl_username(state) : ""},
+        {"sasl_sender", state->sasl_sender ? state->sasl_sender : ""},
         {"ccert_subject", tls.subject}, {"ccert_issuer", tls.issuer},
         {"ccert_fingerprint", tls.cert_fprint},
         {"ccert_pubkey_fingerprint", tls.pkey_fprint},

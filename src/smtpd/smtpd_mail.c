@@ -1,5 +1,5 @@
 /* smtpd_mail - MAIL FROM:<sender> [SIZE=n] [BODY=7BIT|8BITMIME]
- * [RET=FULL|HDRS] [ENVID=xtext] [SMTPUTF8].
+ * [RET=FULL|HDRS] [ENVID=xtext] [AUTH=addr] [SMTPUTF8].
  *
  * Starts a mail transaction. The sender restrictions run here only with
  * smtpd_delay_reject = no (by default they run at RCPT time). Replies
@@ -97,6 +97,8 @@ smtpd_mail_param(SMTPD_STATE *state, char *param)
         return smtpd_mail_size(state, value);
     if (value != NULL && nlen == 4 && strncasecmp(param, "BODY", 4) == 0)
         return smtpd_mail_body(state, param, value);
+    if (value != NULL && nlen == 4 && strncasecmp(param, "AUTH", 4) == 0)
+        return smtpd_sasl_mail_opt(state, value);
     if (value != NULL && ((nlen == 3 && strncasecmp(param, "RET", 3) == 0)
                           || (nlen == 5
                               && strncasecmp(param, "ENVID", 5) == 0))) {

@@ -107,6 +107,8 @@ smtpd_queue_envelope(SMTPD_STATE *state)
         smtpd_queue_attr(state, "sasl_method", smtpd_sasl_method(state));
         smtpd_queue_attr(state, "sasl_username", smtpd_sasl_username(state));
     }
+    if (state->sasl_sender != NULL && *state->sasl_sender)
+        smtpd_queue_attr(state, "sasl_sender", state->sasl_sender);
     smtpd_queue_record(state, REC_TYPE_FROM, state->sender,
                        strlen(state->sender));
     smtpd_queue_client(state, &log);

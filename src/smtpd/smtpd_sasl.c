@@ -17,7 +17,11 @@
  * Temporary authentication failure: REASON" when Dovecot cannot answer.
  * Unlike Postfix, an unreachable Dovecot at the start of a session is a
  * warning, not a fatal error: the session goes on without AUTH, and
- * AUTH tries to connect again. */
+ * AUTH tries to connect again. A successful XCLIENT forgets an AUTH
+ * login (and sets its own with LOGIN=); after an XCLIENT login, AUTH is
+ * "503 5.5.1 Error: already authenticated", as in Postfix 3.7. MAIL's
+ * AUTH= parameter (smtpd_sasl_mail_opt) gives the transaction's
+ * sasl_sender. */
 #include <stdio.h>
 #include <string.h>
 
@@ -184,8 +188,8 @@ smtpd_sasl_session_start(SMTPD_STATE *state)
     (void) smtpd_sasl_connect(state);
 }
 
-/* smtpd_sasl_reset - after STARTTLS: forget the login (the mechanisms
- * follow the TLS security options from now on) */
+/* smtpd_sasl_reset - after STARTTLS or XCLIENT: forget the login (the
+ * mechanisms follow the TLS security options after STARTTLS) */
 void
 smtpd_sasl_reset(SMTPD_STATE *state)
 {
@@ -249,6 +253,22 @@ smtpd_sasl_ehlo(const SMTPD_STATE *state, ARGV *keywords)
         buf_free(line);
     }
     argv_free(mechs);
+}
+
+/* smtpd_sasl_mail_opt - MAIL's AUTH=value: the sasl_sender; 0 or -1
+ * after a reply */
+int
+smtpd_sasl_mail_opt(SMTPD_STATE *state, const char *value)
+{
+    if (state->sasl_sender != NULL) {
+        smtpd_reply(state, "503 5.5.4 Error: multiple AUTH= options");
+        return -1;
+    }
+    if (strcmp(value, "<>") != 0) {
+        state->sasl_sender = mystrdup(value);
+        msg_printable(state->sasl_sender, strlen(state->sasl_sender));
+    }
+    return 0;
 }
 
 /* smtpd_sasl_username - who logged in (AUTH, else XCLIENT LOGIN), or
@@ -465,7 +485,7 @@ smtpd_auth(SMTPD_STATE *state, char *args)
                     "authentication mechanism");
         return -1;
     }
-    if (state->sasl->username != NULL) {
+    if (smtpd_sasl_username(state) != NULL) {
         smtpd_reply(state, "503 5.5.1 Error: already authenticated");
         return -1;
     }

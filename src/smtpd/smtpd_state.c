@@ -43,6 +43,7 @@ smtpd_state_reset(SMTPD_STATE *state)
     smtpd_queue_abort(state);
     smtpd_state_free_str(&state->sender);
     smtpd_state_free_str(&state->envid);
+    smtpd_state_free_str(&state->sasl_sender);
     smtpd_state_free_str(&state->first_rcpt);
     smtpd_state_free_str(&state->queue_id);
     smtpd_check_reset(state);

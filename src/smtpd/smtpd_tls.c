@@ -11,7 +11,14 @@
  * smtpd_tls_auth_only); the session's facts are in smtpd_tls_session().
  * The ticket keys that let a client resume on another smtpd process come
  * from $data_directory/smtpd_tls_ticket.key (tls_ticket.c). The SNI
- * table, like the keys, is opened before the privilege drop. */
+ * table, like the keys, is opened before the privilege drop.
+ * smtpd_client_new_tls_session_rate_limit (smtpd_anvil.c) as Postfix 3.7:
+ * a client already over the limit gets "454 4.7.0 Error: too many new
+ * TLS sessions from NAME[ADDR]" to STARTTLS ("warning: Refusing STARTTLS
+ * request from NAME[ADDR] for service S"; the session goes on in
+ * plaintext), or in wrapper mode no handshake and no reply ("warning:
+ * Refusing TLS service request from ..."); a new session that takes it
+ * over the limit ends with a 421 after the handshake. */
 #include <string.h>
 
 #include "mail_params.h"
@@ -161,7 +168,22 @@ smtpd_tls_handshake(SMTPD_STATE *state)
         return -1;
     state->tls = mymalloc(sizeof(*state->tls));
     state->tls->sess = sess;
-    return smtpd_tls_ccert_refused(state, sess) ? -1 : 0;
+    if (smtpd_tls_ccert_refused(state, sess))
+        return -1;
+    return smtpd_anvil_tls_new(state, sess->reused);
+}
+
+/* smtpd_tls_rate_refused - whether the client is over
+ * smtpd_client_new_tls_session_rate_limit before a handshake (logged:
+ * what = "STARTTLS" or "TLS service") */
+static bool
+smtpd_tls_rate_refused(SMTPD_STATE *state, const char *what)
+{
+    if (!smtpd_anvil_tls_over(state))
+        return false;
+    msg_warn("Refusing %s request from %s for service %s", what,
+             state->namaddr, state->service);
+    return true;
 }
 
 /* smtpd_tls_session_start - TLS at connect (smtpd_tls_wrappermode) */
@@ -176,6 +198,8 @@ smtpd_tls_session_start(SMTPD_STATE *state)
                  state->namaddr);
         return -1;
     }
+    if (smtpd_tls_rate_refused(state, "TLS service"))
+        return -1;
     if (smtpd_tls_handshake(state) < 0) {
         if (!state->quit)
             smtpd_log_lost(state);
@@ -314,6 +338,11 @@ smtpd_starttls(SMTPD_STATE *state, char *args)
     }
     if (smtpd_tls_ctx == NULL) {
         smtpd_reply(state, "454 4.7.0 TLS not available due to local problem");
+        return -1;
+    }
+    if (smtpd_tls_rate_refused(state, "STARTTLS")) {
+        smtpd_reply(state, "454 4.7.0 Error: too many new TLS sessions "
+                    "from %s", state->namaddr);
         return -1;
     }
     smtpd_reply(state, "220 2.0.0 Ready to start TLS");

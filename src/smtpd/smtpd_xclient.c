@@ -13,7 +13,8 @@
  * transaction and HELO are forgotten (unless HELO= was given), the
  * protocol is SMTP (unless PROTO=), the client limits and connect
  * restrictions apply to it, and the "220" greeting (or the refusal)
- * comes again. Whether
+ * comes again. An AUTH login, or the LOGIN of an earlier XCLIENT, is
+ * forgotten; LOGIN=name logs in as name. Whether
  * XCLIENT is allowed is decided again for the new identity (XFORWARD's
  * permission stays, as in Postfix). Postern applies the attributes only
  * when all are valid (Postfix may apply the ones before a bad one).
@@ -380,6 +381,8 @@ smtpd_xclient_apply(SMTPD_STATE *state, const SMTPD_XCLIENT *x)
     const char *name, *value;
 
     smtpd_state_reset(state);
+    smtpd_xclient_set(&state->login, NULL);
+    smtpd_sasl_reset(state);
     if (!x->helo)
         smtpd_xclient_set(&state->helo_name, NULL);
     if (!x->proto)
@@ -611,6 +614,8 @@ smtpd_xforward_log_queued(const SMTPD_STATE *state)
         buf_sprintf_append(line, ", sasl_method=%s, sasl_username=%s",
                            smtpd_sasl_method(state),
                            smtpd_sasl_username(state));
+    if (state->sasl_sender != NULL)
+        buf_sprintf_append(line, ", sasl_sender=%s", state->sasl_sender);
     if (xf->ident != NULL)
         buf_sprintf_append(line, ", orig_queue_id=%s", xf->ident);
     if (xf->flags & SMTPD_XF_CLIENT)

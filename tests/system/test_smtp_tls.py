@@ -58,11 +58,13 @@ def send(mta, rcpt):
 
 
 def established(instance, port):
-    """Postern's "... TLS connection established to ..." line."""
-    match = re.search(rf"smtp\[\d+\]: (\w+) TLS connection established to "
-                      rf"127\.0\.0\.1\[127\.0\.0\.1\]:{port}: .*",
-                      instance.log_text())
-    assert match, instance.log_text()
+    """Postern's "... TLS connection established to ..." line: one per
+    session (smtp_tls.c logs it after the name check, the library not)."""
+    matches = list(re.finditer(rf"smtp\[\d+\]: (\w+) TLS connection "
+                               rf"established to 127\.0\.0\.1\[127\.0\.0\.1\]:"
+                               rf"{port}: .*", instance.log_text()))
+    assert len(matches) == 1, instance.log_text()
+    match = matches[0]
     assert EXPORTER.search(match.group(0)), match.group(0)
     return match
 
@@ -218,7 +220,10 @@ def test_may_plaintext_retry(instance, peers):
              f"{peer.port}, " in instance.log_text()
              and "status=sent" in instance.log_text(), 30,
              what=f"the plaintext retry; log:\n{instance.log_text()}")
-    assert "Cannot start TLS: handshake failure" in instance.log_text()
+    # Not "Cannot start TLS": when the first attempt comes late (a slow
+    # machine) the message is already old enough for the plaintext retry.
+    assert f"SSL_connect error to 127.0.0.1[127.0.0.1]:{peer.port}: " \
+        "lost connection" in instance.log_text()
     last = len(peer.commands) - peer.commands[::-1].index("STARTTLS")
     assert [c.split(":")[0] for c in peer.commands[last:]] == \
         ["EHLO mx.example.test", "MAIL FROM", "RCPT TO", "DATA", "QUIT"], \

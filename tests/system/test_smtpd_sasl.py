@@ -294,9 +294,17 @@ PARITY_SCRIPT = [
     base64.b64encode(b"bob").decode(), "*",
     "AUTH PLAIN " + base64.b64encode(b"\0bob\0wrong").decode(),
     "MAIL FROM:<a@example.test>", f"AUTH PLAIN {BOB_PLAIN}", "RSET",
-    f"AUTH plain {BOB_PLAIN}", f"AUTH PLAIN {BOB_PLAIN}", "QUIT",
+    f"AUTH plain {BOB_PLAIN}", f"AUTH PLAIN {BOB_PLAIN}",
+    # MAIL's AUTH= (RFC 4954 section 5), and XCLIENT against a login.
+    "MAIL FROM:<a@example.test> AUTH=a AUTH=b",
+    "XCLIENT HELO=client.example", f"AUTH PLAIN {BOB_PLAIN}",
+    "XCLIENT LOGIN=alice", f"AUTH PLAIN {BOB_PLAIN}", "EHLO client.example",
+    "MAIL FROM:<a@example.test> AUTH=<> AUTH=x+2By@example.test",
+    f"RCPT TO:<postmaster@{ME}>", "RSET", "XCLIENT LOGIN=[UNAVAILABLE]",
+    f"AUTH PLAIN {BOB_PLAIN}", "QUIT",
 ]
-SASL_LOG = re.compile(r"(warning: .*SASL.*|disconnect from .*)$", re.M)
+SASL_LOG = re.compile(r"(warning: .*SASL.*|client=.*|disconnect from .*)$",
+                      re.M)
 
 
 def run_script(port):
@@ -316,7 +324,9 @@ def test_same_as_postfix(instance, dovecot, tmp_path):
     common = dict(smtpd_sasl_auth_enable="yes", smtpd_sasl_type="dovecot",
                   smtpd_sasl_path=str(dovecot.socket),
                   smtpd_error_sleep_time="0", myhostname=ME,
-                  mydomain="example.test", local_recipient_maps="")
+                  mydomain="example.test", local_recipient_maps="",
+                  smtpd_authorized_xclient_hosts="127.0.0.1",
+                  smtpd_banner="$myhostname ESMTP")
     peer.write_config(**common)
     peer.start()
     try:
@@ -354,17 +364,23 @@ def test_auth_rate_limit(instance, dovecot):
     assert "ehlo=1 auth=0/4 quit=1 commands=2/6" in log
 
 
+def policy_client(instance, dovecot, policy):
+    """A server that asks policy at RCPT (local mail needs no login), and
+    a client of it after EHLO."""
+    server = sasl_server(
+        instance, dovecot, smtpd_recipient_restrictions="check_policy_"
+        f"service inet:127.0.0.1:{policy.port}",
+        smtpd_relay_restrictions="permit_sasl_authenticated, "
+        "permit_auth_destination, reject")
+    return server, ehlo(server)
+
+
 def test_policy_attributes(instance, dovecot):
     """The policy service hears sasl_method and sasl_username."""
     from test_smtpd_restrictions import PolicyServer
     policy = PolicyServer(lambda request: "action=DUNNO\n\n")
     try:
-        server = sasl_server(
-            instance, dovecot, smtpd_recipient_restrictions="check_policy_"
-            f"service inet:127.0.0.1:{policy.port}",
-            smtpd_relay_restrictions="permit_sasl_authenticated, "
-            "permit_auth_destination, reject")
-        c = ehlo(server)
+        server, c = policy_client(instance, dovecot, policy)
         c.cmd("MAIL FROM:<bob@example.test>")
         assert c.cmd(f"RCPT TO:<postmaster@{ME}>") == "250 2.1.5 Ok"
         c.cmd("RSET")
@@ -378,6 +394,93 @@ def test_policy_attributes(instance, dovecot):
     assert (before["sasl_method"], before["sasl_username"]) == ("", "")
     assert (after["sasl_method"], after["sasl_username"]) == ("PLAIN", "bob")
     assert after["sasl_sender"] == ""
+
+
+def test_mail_auth_parameter(instance, dovecot):
+    """MAIL FROM:<s> AUTH=<addr> (RFC 4954 section 5) as Debian's Postfix
+    3.7 (observed): taken from any client, as sent (no xtext decoding),
+    "<>" gives none; a second AUTH= after a
+    value is "503 5.5.4 Error: multiple AUTH= options". The value is the
+    policy service's sasl_sender, the ", sasl_sender=" of the client=
+    line and cleanup's sasl_sender attribute; it ends with the
+    transaction."""
+    from test_smtpd_restrictions import PolicyServer
+    policy = PolicyServer(lambda request: "action=DUNNO\n\n")
+    try:
+        server, c = policy_client(instance, dovecot, policy)
+        replies = [c.cmd(line) for line in (
+            "MAIL FROM:<a@example.test> AUTH=a AUTH=b", "RSET",
+            "MAIL FROM:<a@example.test> AUTH=a AUTH=<>", "RSET",
+            "MAIL FROM:<a@example.test> auth=<> AUTH=x+2By@example.test",
+            f"RCPT TO:<postmaster@{ME}>", "DATA", "Subject: x\r\n\r\nhi\r\n.",
+            "MAIL FROM:<a@example.test>", f"RCPT TO:<postmaster@{ME}>",
+            "RSET", f"AUTH PLAIN {BOB_PLAIN}",
+            "MAIL FROM:<a@example.test> AUTH=bob@example.test",
+            "RCPT TO:<x@elsewhere.test>", "QUIT")]
+    finally:
+        policy.close()
+    assert replies[:5] == [
+        "503 5.5.4 Error: multiple AUTH= options", "250 2.0.0 Ok",
+        "503 5.5.4 Error: multiple AUTH= options", "250 2.0.0 Ok",
+        "250 2.1.0 Ok"]
+    assert replies[7].startswith("250 2.0.0 Ok: queued as ")
+    assert replies[-2:] == ["250 2.1.5 Ok", "221 2.0.0 Bye"]
+    senders = [(r["sasl_username"], r["sasl_sender"])
+               for _, r in policy.requests]
+    assert senders == [("", "x+2By@example.test"), ("", ""),
+                       ("bob", "bob@example.test")]
+    log = instance.wait_log("disconnect from")
+    assert re.search(r": client=localhost\[127\.0\.0\.1\], "
+                     r"sasl_sender=x\+2By@example\.test$", log, re.M)
+    assert re.search(r": client=localhost\[127\.0\.0\.1\]$", log, re.M)
+    assert re.search(r": client=localhost\[127\.0\.0\.1\], "
+                     r"sasl_method=PLAIN, sasl_username=bob, "
+                     r"sasl_sender=bob@example\.test$", log, re.M)
+    env, _, _ = message(server.incoming()[0])
+    attrs = [data.decode() for rtype, data in env if rtype == "A"]
+    assert "sasl_sender=x+2By@example.test" in attrs
+
+
+def test_mail_auth_parameter_without_sasl(instance):
+    """With smtpd_sasl_auth_enable = no, Postfix 3.7 still takes AUTH=
+    (observed; its "503 5.5.4 Error: authentication disabled" is gone)."""
+    server = Server(instance, mynetworks="", local_recipient_maps="")
+    c = ehlo(server)
+    assert c.cmd("MAIL FROM:<a@example.test> AUTH=a AUTH=b") == \
+        "503 5.5.4 Error: multiple AUTH= options"
+    assert c.cmd("MAIL FROM:<a@example.test> AUTH=a@example.test") == \
+        "250 2.1.0 Ok"
+    assert c.cmd(f"RCPT TO:<postmaster@{ME}>") == "250 2.1.5 Ok"
+    c.cmd("QUIT")
+    log = instance.wait_log("disconnect from")
+    assert re.search(r": client=localhost\[127\.0\.0\.1\], "
+                     r"sasl_sender=a@example\.test$", log, re.M)
+
+
+def test_xclient_forgets_auth_login(instance, dovecot):
+    """A successful XCLIENT forgets an AUTH login; LOGIN=name sets its
+    own, LOGIN=[UNAVAILABLE] none; after an XCLIENT login AUTH is
+    "503 5.5.1 Error: already authenticated" (Postfix 3.7, observed)."""
+    server = sasl_server(instance, dovecot,
+                         smtpd_authorized_xclient_hosts="127.0.0.1")
+    c = ehlo(server)
+    for xclient, relayed in (("NAME=foo.example", False),
+                             ("LOGIN=alice", True),
+                             ("LOGIN=[UNAVAILABLE]", False)):
+        login_bob(c)
+        assert c.cmd(f"XCLIENT {xclient}").startswith("220 ")
+        c.cmd("EHLO client.example")
+        assert (relay_reply(c, "a@example.test") == "250 2.1.5 Ok") == \
+            relayed
+        reply = c.cmd(f"AUTH PLAIN {BOB_PLAIN}")
+        if xclient == "LOGIN=alice":
+            assert reply == "503 5.5.1 Error: already authenticated"
+            c.cmd("XCLIENT LOGIN=[UNAVAILABLE]")
+        else:
+            assert reply == "235 2.7.0 Authentication successful"
+            c.cmd("XCLIENT HELO=client.example")
+        c.cmd("EHLO client.example")
+    c.cmd("QUIT")
 
 
 def test_exceptions_networks(instance, dovecot):

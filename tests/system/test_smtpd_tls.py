@@ -581,3 +581,108 @@ def test_protocols_and_mandatory_protocols(instance, pki):
     assert "Protocol version" not in res.stderr.decode()
     log = instance.wait_log("SSL_accept error from localhost[127.0.0.1]: -1")
     assert "unsupported protocol" in log
+
+
+# --- smtpd_client_new_tls_session_rate_limit (through anvil) -----------------
+
+ANVIL = "anvil unix - - n - 1 anvil\n"
+TOO_MANY = "too many new TLS sessions from localhost[127.0.0.1]"
+
+
+def rate_limited_server(instance, pki):
+    """STARTTLS and wrapper-mode services, one new TLS session per client
+    and time unit (loopback is counted)."""
+    return TLSServer(instance, pki, services=ANVIL,
+                     smtpd_client_new_tls_session_rate_limit="1",
+                     smtpd_client_event_limit_exceptions="")
+
+
+def starttls_replies(port, ctx, after_tls=("EHLO client.example", "QUIT")):
+    """The replies to EHLO and STARTTLS, then (after a handshake) what the
+    server says unasked, when after_tls is empty, or to after_tls."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+    fp = sock.makefile("rb")
+    replies = [read_reply(fp)]
+    for line in ("EHLO client.example", "STARTTLS"):
+        sock.sendall(line.encode() + b"\r\n")
+        replies.append(read_reply(fp))
+    if replies[-1].startswith("220"):
+        sock = ctx.wrap_socket(sock)
+        fp = sock.makefile("rb")
+    else:
+        after_tls = ("EHLO client.example", "QUIT")
+    for line in after_tls:
+        sock.sendall(line.encode() + b"\r\n")
+        replies.append(read_reply(fp))
+    if not after_tls:
+        replies.append(read_reply(fp))
+    sock.close()
+    return replies[2:]
+
+
+def test_new_tls_session_rate_limit_starttls(instance, pki):
+    """As Debian's Postfix 3.7 (observed): the new session that takes the
+    client over the limit ends with a 421 after the handshake; a client
+    already over it gets 454 to STARTTLS and stays in plaintext."""
+    server = rate_limited_server(instance, pki)
+    ctx = client_context()
+    first = starttls_replies(server.port, ctx)
+    assert first[0] == "220 2.0.0 Ready to start TLS"
+    assert first[1].startswith("250-") and first[2] == "221 2.0.0 Bye"
+    assert starttls_replies(server.port, ctx, after_tls=()) == [
+        "220 2.0.0 Ready to start TLS", f"421 4.7.0 {ME} Error: {TOO_MANY}"]
+    third = starttls_replies(server.port, ctx)
+    assert third[0] == f"454 4.7.0 Error: {TOO_MANY}"
+    assert "250-STARTTLS" in third[1] and third[2] == "221 2.0.0 Bye"
+    log = instance.wait_log("starttls=0/1 quit=1")
+    service = f"127.0.0.1:{server.port}"
+    assert ("warning: New TLS session rate limit exceeded: 2 from "
+            f"localhost[127.0.0.1] for service {service}") in log
+    assert "disconnect from localhost[127.0.0.1] ehlo=1 starttls=0/1 " \
+        "commands=1/2" in log
+    assert ("warning: Refusing STARTTLS request from localhost[127.0.0.1] "
+            f"for service {service}") in log
+    assert "ehlo=2 starttls=0/1 quit=1 commands=3/4" in log
+
+
+def wrapped_greeting(port, ctx, session=None):
+    """The greeting in wrapper mode, and the TLS session; the greeting is
+    None when the server closed the connection before the handshake."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+    try:
+        tls = ctx.wrap_socket(sock, session=session)
+    except (ssl.SSLError, OSError):
+        sock.close()
+        return None, None
+    fp = tls.makefile("rb")
+    greeting = read_reply(fp)
+    if greeting.startswith("220"):
+        tls.sendall(b"QUIT\r\n")
+        read_reply(fp)
+    reused = tls.session_reused
+    session = tls.session
+    tls.close()
+    return greeting, (session, reused)
+
+
+def test_new_tls_session_rate_limit_wrappermode(instance, pki):
+    """Wrapper mode: resumed sessions are not counted; over the limit a
+    new session gets the 421 instead of the greeting, and a client already
+    over it no handshake at all ("Refusing TLS service request")."""
+    server = rate_limited_server(instance, pki)
+    ctx = client_context()
+    greeting, (session, _) = wrapped_greeting(server.smtps_port, ctx)
+    assert greeting.startswith("220 ")
+    for _ in range(2):
+        greeting, (_, reused) = wrapped_greeting(server.smtps_port, ctx,
+                                                 session)
+        assert greeting.startswith("220 ") and reused
+    greeting, _ = wrapped_greeting(server.smtps_port, ctx)
+    assert greeting == f"421 4.7.0 {ME} Error: {TOO_MANY}"
+    assert wrapped_greeting(server.smtps_port, ctx) == (None, None)
+    log = instance.wait_log("Refusing TLS service request")
+    service = f"127.0.0.1:{server.smtps_port}"
+    assert ("warning: New TLS session rate limit exceeded: 2 from "
+            f"localhost[127.0.0.1] for service {service}") in log
+    assert ("warning: Refusing TLS service request from "
+            f"localhost[127.0.0.1] for service {service}") in log

@@ -171,6 +171,7 @@ client_side(int fd, const char *protocols)
     if ((ctx = tls_ctx_create(&p, why)) == NULL)
         return 2;
     start.stream = stream_fdopen(fd);
+    buf_reset(logged);
     if ((sess = tls_client_start(ctx, &start, why)) == NULL)
         return 3;
     if (!(sess->peer_status & TLS_CERT_TRUSTED))
@@ -180,6 +181,13 @@ client_side(int fd, const char *protocols)
         || strcmp(tls_level(sess), "Verified") != 0)
         return 5;
     argv_free(names);
+    /* The client's line is the caller's, after the name check. */
+    if (strstr(buf_str(logged), "established") != NULL)
+        return 7;
+    tls_log_established(sess);
+    if (strstr(buf_str(logged), "Verified TLS connection established to "
+               "mx.example.com[127.0.0.1]:25: TLSv1.3 with cipher ") == NULL)
+        return 8;
     stream_puts(start.stream, "hello\r\n");
     if (stream_get_line(start.stream, line, 100) != '\n'
         || strcmp(buf_str(line), "bye\r\n") != 0)
