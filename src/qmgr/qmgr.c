@@ -126,6 +126,14 @@ qmgr_proc_limits(void)
     buf_free(why);
 }
 
+/* qmgr_pre_init - before the privilege drop: master.cf, which need not
+ * be readable by mail_owner (nor reachable after a chroot) */
+static void
+qmgr_pre_init(const char *service, char **argv)
+{
+    qmgr_proc_limits();
+}
+
 /* qmgr_post_init - settings, recovery, the first scans */
 static void
 qmgr_post_init(const char *service, char **argv)
@@ -146,7 +154,6 @@ qmgr_post_init(const char *service, char **argv)
     buf_sprintf(path, "private/%s", var_rewrite_service_name);
     qmgr.resolver = resolve_clnt_create(buf_str(path), var_ipc_timeout);
     qmgr.transport_byname = htable_create(20);
-    qmgr_proc_limits();
     qmgr_recover();
     qmgr_scan_request(QMGR_SCAN_INCOMING | QMGR_SCAN_DEFERRED);
     qmgr_feed();
@@ -160,6 +167,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_TRIGGER,
+        .pre_init = qmgr_pre_init,
         .post_init = qmgr_post_init,
         .trigger = qmgr_trigger,
         .unlimited = 1,
