@@ -10,8 +10,7 @@ import subprocess
 import pytest
 
 from conftest import free_port, wait_for
-from dovecot_auth import USERS, needs_dovecot
-from dovecot_auth import dovecot_auth  # noqa: F401 (fixture)
+from dovecot_auth import HAVE_DOVECOT, USERS, DovecotAuth, needs_dovecot
 from test_master import POSTLOG
 from test_smtpd import no_crash  # noqa: F401 (autouse fixture)
 from test_smtpd_tls import client_context, received
@@ -60,9 +59,21 @@ class Submission:
         return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+@pytest.fixture(scope="module")
+def auth(tmp_path_factory):
+    """One Dovecot for the module (stopping one takes seconds)."""
+    if not HAVE_DOVECOT:
+        pytest.skip("dovecot is not installed, or not root")
+    root = tmp_path_factory.mktemp("dovecot")
+    root.chmod(0o755)                   # smtpd (nobody) reaches the socket
+    server = DovecotAuth(root)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def submission(instance, pki, dovecot_auth):  # noqa: F811
-    return Submission(instance, pki, dovecot_auth)
+def submission(instance, pki, auth):
+    return Submission(instance, pki, auth)
 
 
 @needs_dovecot
