@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "mono_time.h"
 #include "argv.h"
 #include "mail_copy.h"
 #include "pipe_command.h"
@@ -156,7 +157,7 @@ pipe_command(const PIPE_COMMAND *cmd, DSN_BUF *why)
     int     status;
 
     memset(&run, 0, sizeof(run));
-    run.deadline_ms = pipe_command_now_ms()
+    run.deadline_ms = mono_ms()
         + 1000LL * (cmd->time_limit > 0 ? cmd->time_limit : 1);
     if ((run.pid = pipe_command_start(cmd, &to_child, &run.out_fd)) < 0) {
         dsb_simple(why, "4.3.0", "cannot run command: %m");

@@ -21,9 +21,6 @@ typedef struct PIPE_COMMAND_RUN {
     int     write_errno;                /* a write error other than EPIPE */
 } PIPE_COMMAND_RUN;
 
-/* pipe_command_now_ms - the monotonic clock in milliseconds */
-long long pipe_command_now_ms(void);
-
 /* pipe_command_io - make dst's writes drain the output meanwhile and
  * stop at the deadline (pipe_command_io.c) */
 void    pipe_command_io(STREAM *dst, PIPE_COMMAND_RUN *run);

@@ -15,26 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_time.h"
 #include "pipe_command_int.h"
 #include "set_eugid.h"
 
 #define PIPE_WAIT_STEP_MS       10      /* reap polling interval */
 
-/* pipe_command_now_ms - the monotonic clock in milliseconds */
-long long
-pipe_command_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* pipe_command_left_ms - milliseconds to the deadline (0: passed) */
 static int
 pipe_command_left_ms(const PIPE_COMMAND_RUN *run)
 {
-    long long left = run->deadline_ms - pipe_command_now_ms();
+    long long left = run->deadline_ms - mono_ms();
 
     return left <= 0 ? 0 : left > 86400000 ? 86400000 : (int) left;
 }

@@ -13,21 +13,12 @@
 
 #include <openssl/err.h>
 
+#include "mono_time.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "tls_int.h"
 
 typedef int (*TLS_OP) (SSL *ssl, void *buf, int len);
-
-/* tls_now_ms - monotonic milliseconds */
-static long long
-tls_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* tls_wait - wait for the socket as OpenSSL asked, until the deadline
  * (0: none); 0, or -1 with errno (ETIMEDOUT) */
@@ -35,7 +26,7 @@ static int
 tls_wait(int fd, int ssl_err, long long deadline)
 {
     struct pollfd pfd;
-    long long left = deadline ? deadline - tls_now_ms() : -1;
+    long long left = deadline ? deadline - mono_ms() : -1;
     int     n;
 
     if (deadline && left <= 0) {
@@ -118,7 +109,7 @@ tls_op_write(SSL *ssl, void *buf, int len)
 static long long
 tls_deadline(int timeout_ms)
 {
-    return timeout_ms < 0 ? 0 : tls_now_ms() + (timeout_ms ? timeout_ms : 1);
+    return timeout_ms < 0 ? 0 : mono_ms() + (timeout_ms ? timeout_ms : 1);
 }
 
 /* tls_stream_read - the STREAM read function */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_time.h"
 #include "event.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -51,16 +52,6 @@ static uint32_t event_gen;
 static EVENT_TIMER *event_timers;
 static uint64_t event_timer_seq;
 static time_t event_present;
-
-/* event_now_ms - monotonic clock in milliseconds */
-static int64_t
-event_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* event_init - create the epoll instance on first use */
 static void
@@ -197,7 +188,7 @@ event_request_timer(EVENT_FN fn, void *ctx, int delay_ms)
         tp->fn = fn;
         tp->ctx = ctx;
     }
-    tp->due = event_now_ms() + (delay_ms > 0 ? delay_ms : 0);
+    tp->due = mono_ms() + (delay_ms > 0 ? delay_ms : 0);
     tp->seq = ++event_timer_seq;
     for (link = &event_timers; *link; link = &(*link)->next)
         if ((*link)->due > tp->due)
@@ -226,7 +217,7 @@ event_wait_ms(int timeout_ms)
 
     if (event_timers == NULL)
         return timeout_ms < 0 ? -1 : timeout_ms;
-    until = event_timers->due - event_now_ms();
+    until = event_timers->due - mono_ms();
     if (until < 0)
         until = 0;
     if (timeout_ms >= 0 && timeout_ms < until)
@@ -238,7 +229,7 @@ event_wait_ms(int timeout_ms)
 static int
 event_run_timers(void)
 {
-    int64_t now = event_now_ms();
+    int64_t now = mono_ms();
     uint64_t last_seq = event_timer_seq;
     int     count = 0;
 

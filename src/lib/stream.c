@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_time.h"
 #include "mymalloc.h"
 #include "stream.h"
 
@@ -62,16 +63,6 @@ struct STREAM {
     STREAM_WRITE_FN write_fn;
     void   *io_ctx;
 };
-
-/* stream_now_ms - monotonic clock in milliseconds */
-static int64_t
-stream_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* stream_poll - wait until fd is ready for events; 0, or -1 with errno */
 static int
@@ -230,7 +221,7 @@ stream_set_timeout(STREAM *sp, int seconds)
 void
 stream_set_deadline(STREAM *sp, int seconds)
 {
-    sp->deadline = seconds > 0 ? stream_now_ms() + (int64_t) seconds * 1000 : 0;
+    sp->deadline = seconds > 0 ? mono_ms() + (int64_t) seconds * 1000 : 0;
 }
 
 /* stream_set_io - replace the read and write functions (NULL: default) */
@@ -262,7 +253,7 @@ stream_limit_ms(const STREAM *sp)
 
     if (sp->deadline == 0)
         return sp->timeout_ms;
-    left = sp->deadline - stream_now_ms();
+    left = sp->deadline - mono_ms();
     if (left <= 0)
         return -2;
     if (sp->timeout_ms >= 0 && sp->timeout_ms < left)

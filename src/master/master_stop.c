@@ -17,6 +17,7 @@
 
 #include <linux/sockios.h>
 
+#include "mono_time.h"
 #include "event.h"
 #include "mail_params.h"
 #include "master.h"
@@ -28,24 +29,14 @@
 int     master_stopping;
 MASTER_SERV *master_stop_keep;
 
-/* master_stop_now_ms - monotonic clock in milliseconds */
-static long long
-master_stop_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* master_stop_wait - run the event loop until the children are gone */
 static void
 master_stop_wait(const MASTER_SERV *except, int limit_ms)
 {
-    long long deadline = master_stop_now_ms() + limit_ms;
+    long long deadline = mono_ms() + limit_ms;
 
     while (master_spawn_count(except) > 0
-           && master_stop_now_ms() < deadline) {
+           && mono_ms() < deadline) {
         event_loop(50);
         master_spawn_reap();
     }
@@ -55,10 +46,10 @@ master_stop_wait(const MASTER_SERV *except, int limit_ms)
 static void
 master_stop_drain(const MASTER_SERV *serv)
 {
-    long long deadline = master_stop_now_ms() + MASTER_STOP_DRAIN_MS;
+    long long deadline = mono_ms() + MASTER_STOP_DRAIN_MS;
     int     pending;
 
-    while (serv->listen_fd_count > 0 && master_stop_now_ms() < deadline
+    while (serv->listen_fd_count > 0 && mono_ms() < deadline
            && ioctl(serv->listen_fd[0], SIOCINQ, &pending) == 0
            && pending > 0) {
         event_loop(20);

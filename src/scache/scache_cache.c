@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono_time.h"
 #include "event.h"
 #include "mymalloc.h"
 #include "scache.h"
@@ -39,16 +40,6 @@ static SCACHE_DEST *scache_dests;
 
 static void scache_expire_event(int event, void *ctx);
 
-/* scache_now - monotonic time in ms */
-static long long
-scache_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* scache_schedule - the expiry timer for the earliest entry */
 static void
 scache_schedule(void)
@@ -66,7 +57,7 @@ scache_schedule(void)
         (void) event_cancel_timer(scache_expire_event, NULL);
         return;
     }
-    wait = first - scache_now();
+    wait = first - mono_ms();
     event_request_timer(scache_expire_event, NULL,
                         wait > 0 ? (int) wait + 1 : 1);
 }
@@ -122,7 +113,7 @@ scache_dest_free(SCACHE_DEST *d)
 static void
 scache_expire_event(int event, void *ctx)
 {
-    long long now = scache_now();
+    long long now = mono_ms();
     SCACHE_SESS *s, *snext;
     SCACHE_DEST **dp = &scache_dests;
     SCACHE_DEST *d;
@@ -156,7 +147,7 @@ scache_save_endp(int ttl, const char *label, const char *prop, int fd)
     s->label = mystrdup(label);
     s->prop = mystrdup(prop);
     s->fd = fd;
-    s->expire = scache_now() + (long long) ttl * 1000;
+    s->expire = mono_ms() + (long long) ttl * 1000;
     s->next = scache_sessions;
     scache_sessions = s;
     event_enable_read(fd, scache_sess_event, s);
@@ -210,7 +201,7 @@ scache_save_dest(int ttl, const char *label, const char *prop,
     }
     d->prop = mystrdup(prop);
     d->endp_label = mystrdup(endp_label);
-    d->expire = scache_now() + (long long) ttl * 1000;
+    d->expire = mono_ms() + (long long) ttl * 1000;
     scache_schedule();
 }
 
