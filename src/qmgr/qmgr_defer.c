@@ -26,10 +26,10 @@
 static void
 qmgr_defer_times(const QMGR_MESSAGE *message, DELIVER_TIMES *times)
 {
-    times->arrival = message->arrival;
-    times->active = message->active;
+    *times = (DELIVER_TIMES) {
+        .arrival = message->arrival, .active = message->active,
+    };
     gettimeofday(&times->agent, NULL);
-    timerclear(&times->conn_setup);
 }
 
 /* qmgr_mark_done - mark a recipient done in the queue file */

@@ -243,14 +243,13 @@ test_deliver_log(void **state)
     DSN     dsn = {.status = "2.0.0", .reason = "t6 \001 ctl"};
     const char *want = "42DC7A74011: to=<a@x.test>, orig_to=<x>, "
         "relay=none, delay=0, delays=0/0/0/0, dsn=2.0.0, ";
-    DELIVER_TIMES t;
+    DELIVER_TIMES t = {0};
 
     /* An hour ahead: the delays are 0 however slow this machine is
      * (a clock that went back logs 0, test_negative_and_missing). */
     gettimeofday(&t.arrival, NULL);
     t.arrival.tv_sec += 3600;
     t.active = t.agent = t.arrival;
-    timerclear(&t.conn_setup);
     msg_output_reset();
     msg_output_add(capture);
     deliver_log("42DC7A74011", &rcpt, "none", &t, "sent", &dsn);
