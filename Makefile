@@ -55,7 +55,7 @@ endif
 BIN_PROGS     = postalias postconf postern postmap sendmail postdrop postcat \
                 postqueue postsuper postlog
 LIBEXEC_PROGS = master postlogd trivial-rewrite cleanup pickup smtpd qmgr bounce discard error local \
-                showq virtual pipe qmqpd flush verify smtp anvil scache
+                showq virtual pipe qmqpd flush verify smtp anvil scache greeter
 
 UTIL_SRC   := $(wildcard src/lib/*.c)
 GLOBAL_SRC := $(wildcard src/global/*.c)

@@ -99,7 +99,8 @@ scache_clnt_take_fd(SCACHE_CLNT *clnt, BUF *why)
 
     if (attr_print(clnt->stream, ATTR_FLAG_NONE,
                    SEND_ATTR_STR(SCACHE_ATTR_DUMMY, ""), ATTR_TYPE_END) < 0
-        || (fd = fd_pass_recv(stream_fd(clnt->stream), clnt->timeout)) < 0)
+        || (fd = fd_pass_recv(stream_fd(clnt->stream), clnt->timeout,
+                                NULL)) < 0)
         return scache_clnt_error(clnt, why);
     if (attr_print(clnt->stream, ATTR_FLAG_NONE,
                    SEND_ATTR_STR(SCACHE_ATTR_DUMMY, ""), ATTR_TYPE_END) < 0) {
@@ -206,7 +207,7 @@ scache_clnt_save_endp(SCACHE_CLNT *clnt, int ttl, const char *endp_label,
         || attr_scan(clnt->stream, ATTR_FLAG_STRICT,
                      RECV_ATTR_STR(SCACHE_ATTR_DUMMY, clnt->text),
                      ATTR_TYPE_END) != 1
-        || fd_pass_send(stream_fd(clnt->stream), fd) < 0
+        || fd_pass_send(stream_fd(clnt->stream), fd, 0) < 0
         || attr_scan(clnt->stream, ATTR_FLAG_STRICT,
                      RECV_ATTR_INT(SCACHE_ATTR_STATUS, &status),
                      ATTR_TYPE_END) != 1)

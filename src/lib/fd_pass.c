@@ -1,6 +1,6 @@
 /* fd_pass - hand an open descriptor to another process over a UNIX
- * socket. A received message with more than one descriptor keeps the
- * first; any others are closed, so none leaks. */
+ * socket, with one tag byte. A received message with more than one
+ * descriptor keeps the first; any others are closed, so none leaks. */
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,11 +8,11 @@
 
 #include "fd_pass.h"
 
-/* fd_pass_send - send fd over the UNIX socket sock */
+/* fd_pass_send - send fd and a tag byte over the UNIX socket sock */
 int
-fd_pass_send(int sock, int fd)
+fd_pass_send(int sock, int fd, int tag)
 {
-    char    byte = 0;
+    char    byte = (char) tag;
     char    control[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {&byte, 1};
     struct msghdr msg;
@@ -32,9 +32,10 @@ fd_pass_send(int sock, int fd)
     return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
-/* fd_pass_recv - receive a descriptor from sock within timeout seconds */
+/* fd_pass_recv - receive a descriptor (and its tag, when tag is not
+ * null) from sock within timeout seconds */
 int
-fd_pass_recv(int sock, int timeout)
+fd_pass_recv(int sock, int timeout, int *tag)
 {
     char    byte;
     char    control[CMSG_SPACE(sizeof(int))];
@@ -64,5 +65,7 @@ fd_pass_recv(int sock, int timeout)
             (void) close(extra);
         }
     }
+    if (fd >= 0 && tag != NULL)
+        *tag = (unsigned char) byte;
     return fd;
 }

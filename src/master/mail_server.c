@@ -43,9 +43,11 @@
 #include "sock.h"
 
 #define MAIL_SERVER_PASS_WAIT   10      /* seconds for a passed descriptor */
+#define MAIL_SERVER_FD_PAUSE    1000    /* ms without accept() at EMFILE */
 #define MAIL_SERVER_TABLE_CHECK 1000    /* ms between table checks when idle */
 
 MAIL_SERVER mail_server;
+static void (*mail_server_accept_fn) (int, void *);    /* listener event */
 
 /* mail_server_exit - run the daemon's pre_exit hook and exit */
 void
@@ -181,6 +183,7 @@ mail_server_master_event(int event, void *ctx)
 void
 mail_server_watch(void (*fn) (int, void *))
 {
+    mail_server_accept_fn = fn;
     for (int i = 0; i < mail_server.listen_count; i++) {
         int     fd = MASTER_LISTEN_FD + i;
 
@@ -204,7 +207,26 @@ mail_server_unwatch(void)
         event_disable_readwrite(MASTER_LISTEN_FD + i);
 }
 
-/* mail_server_accept - a client descriptor, or -1 (none after all) */
+/* mail_server_pass_tag - the tag byte passed with the latest client */
+int
+mail_server_pass_tag(void)
+{
+    return mail_server.pass_tag;
+}
+
+/* mail_server_resume - listen again after a pause */
+static void
+mail_server_resume(int event, void *ctx)
+{
+    for (int i = 0; i < mail_server.listen_count; i++)
+        event_enable_read(MASTER_LISTEN_FD + i, mail_server_accept_fn,
+                          (void *) (intptr_t) (MASTER_LISTEN_FD + i));
+}
+
+/* mail_server_accept - a client descriptor, or -1 (none after all). Out
+ * of descriptors, the listeners rest MAIL_SERVER_FD_PAUSE ms (a
+ * level-triggered listener would otherwise spin, and log, until a
+ * client leaves). */
 int
 mail_server_accept(int listen_fd)
 {
@@ -212,14 +234,23 @@ mail_server_accept(int listen_fd)
     int     passed;
 
     if ((fd = sock_accept(listen_fd)) < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
-            && errno != ECONNABORTED)
+        if (errno == EMFILE || errno == ENFILE) {
+            msg_warn("accept: %m: no new clients for %d ms",
+                     MAIL_SERVER_FD_PAUSE);
+            mail_server_unwatch();
+            event_request_timer(mail_server_resume, NULL,
+                                MAIL_SERVER_FD_PAUSE);
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+                   && errno != ECONNABORTED) {
             msg_warn("accept: %m");
+        }
         return -1;
     }
     if (mail_server.type != MASTER_TYPE_PASS)
         return fd;
-    if ((passed = fd_pass_recv(fd, MAIL_SERVER_PASS_WAIT)) < 0)
+    mail_server.pass_tag = 0;
+    if ((passed = fd_pass_recv(fd, MAIL_SERVER_PASS_WAIT,
+                               &mail_server.pass_tag)) < 0)
         msg_warn("%s: no descriptor received on pass connection",
                  mail_server.service);
     (void) close(fd);

@@ -61,4 +61,8 @@ void    mail_server_main(int argc, char **argv, const SERVER_SPEC *spec)
 /* mail_server_disconnect - MULTI: close a client and stop watching it */
 void    mail_server_disconnect(STREAM *client);
 
+/* mail_server_pass_tag - pass services: the tag byte that the passing
+ * process sent with the latest client (fd_pass.h); 0 otherwise */
+int     mail_server_pass_tag(void);
+
 #endif

@@ -30,6 +30,7 @@ typedef struct MAIL_SERVER {
     int     use_count;                  /* clients or requests served */
     bool    busy;                       /* reported TAKEN */
     bool    master_gone;                /* EOF on the status socket */
+    int     pass_tag;                   /* pass: the last client's tag */
 } MAIL_SERVER;
 
 extern MAIL_SERVER mail_server;

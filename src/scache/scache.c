@@ -92,7 +92,8 @@ scache_save_endp_service(STREAM *client)
     if (attr_print(client, ATTR_FLAG_NONE,
                    SEND_ATTR_STR(SCACHE_ATTR_DUMMY, ""), ATTR_TYPE_END) < 0
         || (fd = fd_pass_recv(stream_fd(client),
-                                var_connection_cache_protocol_timeout)) < 0) {
+                                var_connection_cache_protocol_timeout,
+                                NULL)) < 0) {
         msg_warn("scache_save_endp_service: unable to receive file "
                  "descriptor: %m");
         return scache_status(client, SCACHE_STAT_FAIL);
@@ -127,7 +128,7 @@ scache_hand_out(STREAM *client, int fd, const BUF *dest_prop)
         || attr_scan(client, ATTR_FLAG_STRICT,
                      RECV_ATTR_STR(SCACHE_ATTR_DUMMY, scache_dummy),
                      ATTR_TYPE_END) != 1
-        || fd_pass_send(stream_fd(client), fd) < 0
+        || fd_pass_send(stream_fd(client), fd, 0) < 0
         || attr_scan(client, ATTR_FLAG_STRICT,
                      RECV_ATTR_STR(SCACHE_ATTR_DUMMY, scache_dummy),
                      ATTR_TYPE_END) != 1) {

@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "priv.h"
+#include "smtp_pass.h"
 #include "smtpd.h"
 #include "smtpd_tls.h"
 
@@ -130,30 +131,38 @@ smtpd_command(SMTPD_STATE *state)
 }
 
 /* smtpd_greet - the greeting, or the refusal of the client restrictions
- * when smtpd_delay_reject = no */
+ * when smtpd_delay_reject = no. A client that greeter(8) greeted already
+ * gets neither; a refusal that does not hang up then shows as "503 5.7.0
+ * Error: access denied" for its commands (a reply now would answer the
+ * command it sent, and the next reply the one after). */
 static void
-smtpd_greet(SMTPD_STATE *state)
+smtpd_greet(SMTPD_STATE *state, int pass_tag)
 {
     const char *err;
 
-    smtpd_check_pipelining(state, "CONNECT", true);
+    if (pass_tag != SMTP_PASS_GREETED && pass_tag != SMTP_PASS_SILENT)
+        smtpd_check_pipelining(state, "CONNECT", true);
     if (smtpd_anvil_connect(state) < 0)
         return;
     if ((err = smtpd_check_connect(state)) != NULL) {
         state->access_denied = mystrdup(err);
-        smtpd_check_refusal(state, err);
-    } else {
+        if (pass_tag == 0 || strncmp(err, "421", 3) == 0
+            || strncmp(err, "521", 3) == 0)
+            smtpd_check_refusal(state, err);
+    } else if (pass_tag == 0) {
         smtpd_reply(state, "220 %s", state->settings->banner);
     }
 }
 
-/* smtpd_session - the command loop */
+/* smtpd_session - the command loop; pass_tag: see smtp_pass.h */
 static void
-smtpd_session(SMTPD_STATE *state)
+smtpd_session(SMTPD_STATE *state, int pass_tag)
 {
     int     status;
 
-    smtpd_greet(state);
+    smtpd_greet(state, pass_tag);
+    if (pass_tag == SMTP_PASS_SILENT && !state->quit)
+        smtpd_log_timeout(state);
     while (!state->quit) {
         if (state->error_count >= state->settings->hard_error_limit) {
             smtpd_reply(state, "421 4.7.0 %s Error: too many errors",
@@ -174,7 +183,7 @@ smtpd_session(SMTPD_STATE *state)
              * successful XCLIENT is not counted as ok. */
             state->xclient_restart = false;
             state->cmd_ok[SMTPD_CMD_XCLIENT]--;
-            smtpd_greet(state);
+            smtpd_greet(state, 0);
         }
     }
     smtpd_reply_flush(state);
@@ -202,7 +211,7 @@ smtpd_service(STREAM *client, const char *service, char **argv)
     smtpd_xclient_session(&state);
     smtpd_sasl_session_start(&state);
     if (smtpd_tls_session_start(&state) == 0)
-        smtpd_session(&state);
+        smtpd_session(&state, mail_server_pass_tag());
     smtpd_sasl_session_end(&state);
     smtpd_tls_session_end(&state);
     smtpd_anvil_disconnect(&state);

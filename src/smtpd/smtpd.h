@@ -204,6 +204,7 @@ void    smtpd_log_whatsup(SMTPD_STATE *state, const char *what,
                           const char *recipient, const char *helo);
 void    smtpd_log_disconnect(SMTPD_STATE *state);
 void    smtpd_log_lost(SMTPD_STATE *state);
+void    smtpd_log_timeout(SMTPD_STATE *state);
 
 /* smtpd_addr.c */
 int     smtpd_addr_parse(char *args, const char *keyword, BUF *addr,

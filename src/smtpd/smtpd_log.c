@@ -80,24 +80,46 @@ smtpd_log_disconnect(SMTPD_STATE *state)
     buf_free(line);
 }
 
-/* smtpd_log_lost - the client went away or timed out */
-void
-smtpd_log_lost(SMTPD_STATE *state)
+/* smtpd_log_where - the stage for "lost connection"/"timeout" lines */
+static BUF *
+smtpd_log_where(const SMTPD_STATE *state)
 {
     BUF    *where = buf_alloc(50);
 
     buf_strcpy(where, state->where);
     if (strcmp(state->where, "DATA") == 0)
         buf_sprintf_append(where, " (%ld bytes)", state->data_size);
+    return where;
+}
+
+/* smtpd_log_timeout - tell the client and log that it was silent too long;
+ * the session ends */
+void
+smtpd_log_timeout(SMTPD_STATE *state)
+{
+    BUF    *where = smtpd_log_where(state);
+
+    smtpd_reply(state, "421 4.4.2 %s Error: timeout exceeded",
+                state->settings->myhostname);
+    smtpd_reply_flush(state);
+    msg_info("timeout after %s from %s", buf_str(where), state->namaddr);
+    buf_free(where);
+    state->quit = true;
+}
+
+/* smtpd_log_lost - the client went away or timed out */
+void
+smtpd_log_lost(SMTPD_STATE *state)
+{
+    BUF    *where;
+
     if (stream_timedout(state->client)) {
         stream_clearerr(state->client);
-        smtpd_reply(state, "421 4.4.2 %s Error: timeout exceeded",
-                    state->settings->myhostname);
-        smtpd_reply_flush(state);
-        msg_info("timeout after %s from %s", buf_str(where), state->namaddr);
-    } else {
-        msg_info("lost connection after %s from %s", buf_str(where),
-                 state->namaddr);
+        smtpd_log_timeout(state);
+        return;
     }
+    where = smtpd_log_where(state);
+    msg_info("lost connection after %s from %s", buf_str(where),
+             state->namaddr);
     buf_free(where);
 }

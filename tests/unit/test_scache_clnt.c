@@ -85,13 +85,13 @@ server(int listen_fd)
     SAY(fd, STATUS_OK);
     EXPECT(fd, SAVE_ENDP);
     SAY(fd, DUMMY);
-    if ((kept = fd_pass_recv(fd, 5)) < 0)
+    if ((kept = fd_pass_recv(fd, 5, NULL)) < 0)
         _exit(3);
     SAY(fd, STATUS_OK);
     EXPECT(fd, FIND_DEST);              /* hand it back */
     SAY(fd, FOUND);
     EXPECT(fd, DUMMY);
-    if (fd_pass_send(fd, kept) < 0)
+    if (fd_pass_send(fd, kept, 0) < 0)
         _exit(4);
     EXPECT(fd, DUMMY);
     (void) close(kept);
