@@ -18,6 +18,9 @@
  * socket for smtpd. A client silent for smtpd_timeout is passed as
  * SILENT: smtpd says "421 4.4.2 ... timeout exceeded" and logs it.
  *
+ * One client address gets at most smtpd_client_connection_count_limit
+ * idle sessions here (greeter_limit.h); more go to smtpd ungreeted.
+ *
  * When no smtpd can take a client (the pass socket's queue is full)
  * greeter tries again every GREETER_RETRY_MS; a client still waiting at
  * its deadline gets "421 4.3.2 All server ports are busy", as Postfix's
@@ -34,12 +37,14 @@
 #include "buf.h"
 #include "event.h"
 #include "fd_pass.h"
+#include "greeter_limit.h"
 #include "mail_params.h"
 #include "mail_server.h"
 #include "mono_time.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "smtp_pass.h"
+#include "sock.h"
 
 #define GREETER_RETRY_MS        250     /* a busy smtpd service again */
 
@@ -48,6 +53,7 @@ typedef struct GREETER_SESSION {
     STREAM *client;
     long long deadline;                 /* mono_ms() */
     int     tag;                        /* SMTP_PASS_GREETED or _EARLY */
+    char   *counted_addr;               /* counted by greeter_limit */
     bool    spoke;                      /* waiting for an smtpd */
     struct GREETER_SESSION *prev, *next;        /* by deadline */
 } GREETER_SESSION;
@@ -88,6 +94,10 @@ greeter_end(GREETER_SESSION *session)
 {
     greeter_unlink(session);
     greeter_by_fd[stream_fd(session->client)] = NULL;
+    if (session->counted_addr) {
+        greeter_limit_leave(session->counted_addr);
+        myfree(session->counted_addr);
+    }
     mail_server_disconnect(session->client);
     myfree(session);
 }
@@ -99,10 +109,10 @@ greeter_say(int fd, const char *text)
     (void) send(fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-/* greeter_pass - hand the client to smtpd: 0, or -1 with errno (EAGAIN:
+/* greeter_pass - hand a client to smtpd: 0, or -1 with errno (EAGAIN:
  * every smtpd is busy and the pass queue is full) */
 static int
-greeter_pass(GREETER_SESSION *session, int tag)
+greeter_pass(int fd, int tag)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     int     sock;
@@ -118,7 +128,7 @@ greeter_pass(GREETER_SESSION *session, int tag)
                        0)) < 0)
         return -1;
     if ((status = connect(sock, (struct sockaddr *) &sun, sizeof(sun))) == 0)
-        status = fd_pass_send(sock, stream_fd(session->client), tag);
+        status = fd_pass_send(sock, fd, tag);
     saved = errno;
     (void) close(sock);
     errno = saved;
@@ -132,7 +142,7 @@ greeter_hand_over(GREETER_SESSION *session, int tag)
 {
     int     fd = stream_fd(session->client);
 
-    if (greeter_pass(session, tag) == 0) {
+    if (greeter_pass(fd, tag) == 0) {
         greeter_end(session);
     } else if (errno == EAGAIN && tag != SMTP_PASS_SILENT) {
         if (!session->spoke) {
@@ -189,13 +199,37 @@ greeter_timer(int event, void *ctx)
                             (int) (greeter_head->deadline - now) + 1);
 }
 
+/* greeter_over_limit - a client with its limit of idle sessions goes to
+ * smtpd ungreeted, where anvil's limit applies */
+static void
+greeter_over_limit(STREAM *client)
+{
+    if (greeter_pass(stream_fd(client), 0) < 0) {
+        msg_warn("cannot connect to service %s: %m", greeter_pass_path);
+        greeter_say(stream_fd(client), "421 4.3.2 All server ports are busy\r\n");
+    }
+    mail_server_disconnect(client);
+}
+
 /* greeter_accept - greet a new client and hold it */
 static void
 greeter_accept(STREAM *client, const char *service, char **argv)
 {
+    static BUF *addr, *port;
     int     fd = stream_fd(client);
     GREETER_SESSION *session;
     char    byte;
+    int     counted;
+
+    if (addr == NULL) {
+        addr = buf_alloc(50);
+        port = buf_alloc(10);
+    }
+    sock_peer_addr(fd, addr, port);
+    if ((counted = greeter_limit_enter(buf_str(addr))) < 0) {
+        greeter_over_limit(client);
+        return;
+    }
 
     if (fd >= greeter_by_fd_size) {
         int     size = fd + 1024;
@@ -209,6 +243,7 @@ greeter_accept(STREAM *client, const char *service, char **argv)
     session->client = client;
     session->deadline = mono_ms() + var_smtpd_timeout * 1000LL;
     session->spoke = false;
+    session->counted_addr = counted ? mystrdup(buf_str(addr)) : NULL;
     /* A client that talks before the greeting: smtpd logs it as improper
      * pipelining after CONNECT when reject_unauth_pipelining is on. */
     session->tag = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0 ?
@@ -253,6 +288,7 @@ greeter_post_init(const char *service, char **argv)
     greeter_pass_path = buf_export(path);
     greeter_banner = buf_alloc(100);
     buf_sprintf(greeter_banner, "220 %s\r\n", var_smtpd_banner);
+    greeter_limit_init();
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0)

@@ -295,3 +295,39 @@ def test_out_of_descriptors_pauses_accept(instance):
     assert warnings <= 5, warnings
     for sock in held[10:] + [waiting]:
         sock.close()
+
+
+def test_idle_sessions_per_client_limited(instance):
+    """greeter holds smtpd_client_connection_count_limit idle sessions of
+    one client; more go to smtpd ungreeted, where anvil's limit refuses
+    them as a plain smtpd does. anvil counts the sessions smtpd serves,
+    so a held session that speaks while the client has its limit there
+    is refused too (docs/greeter.md)."""
+    port = free_port()
+    instance.write_config(
+        POSTLOG + REWRITE + CLEANUP + "anvil unix - - n - 1 anvil\n"
+        + f"127.0.0.1:{port} inet n - n - 1 greeter\n"
+        + "smtpd pass - - n - - smtpd\n",
+        mydomain="example.test", smtpd_error_sleep_time="0",
+        smtpd_client_connection_count_limit="3",
+        smtpd_client_event_limit_exceptions="")
+    instance.start()
+    master = instance.master_pid()
+    clients = [Client(port, "127.0.0.1") for _ in range(6)]
+    assert all(c.greeting == BANNER for c in clients)
+    smtpds = [pid for pid in children_of(master) if proc_name(pid) == "smtpd"]
+    assert len(smtpds) == 3
+    refused = Client(port, "127.0.0.1")
+    assert refused.greeting == \
+        f"421 4.7.0 {ME} Error: too many connections from 127.0.0.1"
+    log = instance.wait_log("Connection concurrency limit exceeded")
+    assert ("warning: Connection concurrency limit exceeded: 4 from "
+            "localhost[127.0.0.1] for service smtpd") in log
+    for client in clients[3:]:
+        assert client.cmd("QUIT") == "221 2.0.0 Bye"
+    # smtpd tells anvil before it logs "disconnect from".
+    wait_for(lambda: instance.log_text().count("disconnect from") >= 4,
+             what="three sessions ended")
+    assert clients[0].cmd("HELO client.example") == f"250 {ME}"
+    for client in clients + [refused]:
+        client.close()
