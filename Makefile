@@ -83,7 +83,7 @@ TEST_DAEMONS    := $(patsubst tests/daemons/%.c,$(BUILD)/tests/daemons/%,$(TEST_
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps check check-unit check-system check-asan check-fuzz run install clean bench fuzz fuzz-run
+.PHONY: all deps check check-unit check-valgrind check-system check-asan check-fuzz run install clean bench fuzz fuzz-run
 .DEFAULT_GOAL := all
 
 all: $(BIN_TARGETS) $(LIBEXEC_TARGETS) $(BUILD)/bin/newaliases $(BUILD)/bin/mailq \
@@ -166,14 +166,21 @@ check-fuzz: $(FUZZ_TARGETS)
 	  || { cat $(BUILD)/fuzz/$$n.log; exit 1; }; done; \
 	  echo "fuzz: $(words $(FUZZ_TARGETS)) harnesses replayed their seed corpus"
 
-# make check: unit tests and system tests, then the same under ASan+UBSan.
+# make check: unit tests (also under valgrind, which sees reads of memory
+# never written) and system tests, then the same under ASan+UBSan.
 check: deps
-	$(MAKE) check-unit check-system
+	$(MAKE) check-unit check-valgrind check-system
 	$(MAKE) BUILD=build-asan SANITIZE=1 CC=clang check-unit check-system
 	$(MAKE) BUILD=build-fuzz SANITIZE=1 FUZZ=1 CC=clang check-fuzz
 
 check-unit: all $(UNIT_TESTS)
 	@scripts/run-unit $(UNIT_TESTS)
+
+check-valgrind: $(UNIT_TESTS)
+	@UNIT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=no" \
+	  scripts/run-unit $(UNIT_TESTS) >$(BUILD)/valgrind.log 2>&1; rc=$$?; \
+	  [ $$rc -eq 0 ] || cat $(BUILD)/valgrind.log; \
+	  echo "valgrind: $$(tail -n 1 $(BUILD)/valgrind.log)"; exit $$rc
 
 check-system: all $(TEST_DAEMONS)
 	POSTERN_BUILD=$(abspath $(BUILD)) scripts/run-pytest tests/system

@@ -17,13 +17,21 @@
 #include "sock.h"
 
 #define MASTER_LISTEN_BACKLOG_MAX       1024
+#define MASTER_INET_BACKLOG             4096    /* the kernel caps it at
+                                                 * net.core.somaxconn */
 
-/* master_listen_backlog - how many connections may wait for a child */
+/* master_listen_backlog - how many connections may wait for a child. A
+ * network client that finds the queue full has its SYN dropped and tries
+ * again only after 1, 3, 7 ... seconds, so inet listeners get a deep
+ * queue (a waiting connection costs only kernel memory); a burst of
+ * thousands of clients then waits for greeter's accept() instead. */
 static int
 master_listen_backlog(const MASTER_SERV *serv)
 {
     int     backlog = var_default_process_limit;
 
+    if (serv->type == MASTER_TYPE_INET)
+        return MASTER_INET_BACKLOG;
     if (serv->max_proc > backlog)
         backlog = serv->max_proc;
     if (backlog < 16)
