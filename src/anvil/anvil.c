@@ -287,6 +287,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_MULTI,
+        .no_use_limit = 1,
         .post_init = anvil_post_init,
         .service = anvil_service,
         .post_accept = anvil_greet,

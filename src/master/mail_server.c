@@ -113,6 +113,7 @@ bool
 mail_server_use_limit(void)
 {
     return mail_server.from_master && !mail_server.spec->unlimited
+        && !mail_server.spec->no_use_limit
         && mail_server.use_count >= var_max_use;
 }
 

@@ -52,6 +52,11 @@ typedef struct SERVER_SPEC {
     /* Before exit (max_use, max_idle, master gone). */
     void    (*pre_exit) (void);
     int     unlimited;                  /* ignore max_idle and max_use */
+    int     no_use_limit;               /* ignore max_use: clients stay
+                                         * connected for their life, and
+                                         * a lone process that stopped
+                                         * accepting would shut out the
+                                         * newer ones (anvil, scache) */
 } SERVER_SPEC;
 
 /* mail_server_main - run the daemon; never returns */

@@ -338,6 +338,7 @@ main(int argc, char **argv)
 {
     static const SERVER_SPEC spec = {
         .model = SERVER_MULTI,
+        .no_use_limit = 1,
         .post_init = scache_post_init,
         .service = scache_service,
         .post_accept = scache_greet,

@@ -261,3 +261,14 @@ def test_no_anvil_service_means_no_limit(instance):
     assert "private/anvil" not in log
     c1.close()
     c2.close()
+
+
+def test_serves_more_clients_than_max_use(instance):
+    """Every smtpd keeps its anvil connection for its life: anvil has no
+    max_use (as in Postfix), or newer smtpd processes would wait for an
+    anvil that stopped accepting."""
+    Server(instance, max_use="2")
+    held = AnvilPeer(instance)
+    for _ in range(4):
+        AnvilPeer(instance).close()
+    held.close()

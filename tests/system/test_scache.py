@@ -271,3 +271,25 @@ def test_session_with_pending_replies_is_not_cached(instance, peer):
     assert re.search(r"to=<good@remote\.test>, relay=[^,]*, " + DELAYS
                      + r", dsn=2\.0\.0, status=sent", log), log
     assert p.sessions == 2 and p.messages == 1
+
+
+def test_serves_more_clients_than_max_use(instance):
+    """smtp processes keep their scache connection for their life: a
+    scache that stopped accepting at max_use (as other daemons do) would
+    leave every newer smtp process waiting until it timed out and gave up
+    caching (seen in make bench). As in Postfix, scache has no max_use."""
+    instance.write_config(MASTER_CF + "scache unix - - n - 1 scache\n",
+                          max_use="2")
+    instance.start()
+    path = str(instance.queue_dir / "private" / "scache")
+    greeting = b"protocol\0connection_cache_protocol\0\0"
+    held = socket.socket(socket.AF_UNIX)
+    wait_for(lambda: held.connect_ex(path) == 0, 10, what="scache socket")
+    held.settimeout(10)
+    assert _read_exactly(held, len(greeting)) == greeting
+    for _ in range(4):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(5)
+            s.connect(path)
+            assert _read_exactly(s, len(greeting)) == greeting
+    held.close()
