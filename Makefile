@@ -187,7 +187,8 @@ check-system: all $(TEST_DAEMONS)
 
 # make bench (as root): Postern and Postfix side by side, see bench/README.md.
 # Scale with BENCH_PAIRS, BENCH_MSGS, BENCH_KEYS, BENCH_SESSIONS (e.g.
-# 100,1000,10000); BENCH_ONLY=maps,relay,local,sessions picks scenarios.
+# 100,1000,10000); BENCH_ONLY=maps,relay,local,sessions picks scenarios;
+# BENCH_POSTERN_SMTPD=plain runs Postern without greeter.
 BENCH_PAIRS ?= 3
 BENCH_MSGS ?= 1000
 BENCH_KEYS ?= 100000
@@ -196,7 +197,7 @@ bench: deps all
 	BENCH_PAIRS='$(BENCH_PAIRS)' BENCH_MSGS='$(BENCH_MSGS)' \
 	BENCH_KEYS='$(BENCH_KEYS)' BENCH_SESSIONS='$(BENCH_SESSIONS)' \
 	BENCH_ONLY='$(BENCH_ONLY)' BENCH_TIMEOUT='$(BENCH_TIMEOUT)' \
-	bench/run.py $(BUILD)
+	BENCH_POSTERN_SMTPD='$(BENCH_POSTERN_SMTPD)' bench/run.py $(BUILD)
 
 run: deps all
 	scripts/make-run $(abspath $(BUILD))

@@ -300,6 +300,16 @@ class Postern(Instance):
         self.sendmail_argv = [os.path.join(build, "bin", "sendmail"),
                               "-C", self.etc]
 
+    @staticmethod
+    def smtpd_service(port, maxproc):
+        """Postern's default layout (conf/master.cf): greeter on the port,
+        holding idle sessions, and smtpd as the pass service it feeds;
+        with BENCH_POSTERN_SMTPD=plain, Postfix's layout."""
+        if os.environ.get("BENCH_POSTERN_SMTPD") == "plain":
+            return Postfix.smtpd_service(port, maxproc)
+        return (f"127.0.0.1:{port} inet n - n - 1 greeter\n"
+                f"smtpd pass - - n - {maxproc} smtpd\n")
+
     def launch(self):
         """Start Postern's master in the background (-w: when ready)."""
         subprocess.run([os.path.join(self.build, "libexec", "master"), "-c",
@@ -319,6 +329,11 @@ class Postfix(Instance):
         self.sendmail_argv = [os.path.join(POSTFIX_SBIN, "sendmail"),
                               "-C", self.etc]
 
+    @staticmethod
+    def smtpd_service(port, maxproc):
+        """Postfix's layout: one smtpd per connection on the port."""
+        return f"127.0.0.1:{port} inet n - n - {maxproc} smtpd\n"
+
     def launch(self):
         """postfix start."""
         subprocess.run([os.path.join(POSTFIX_SBIN, "postfix"), "-c",
@@ -332,21 +347,18 @@ class Postfix(Instance):
 
 def instances(ctx, params=None, services="", smtpd_maxproc="-"):
     """Both MTAs, Postfix first, configured alike (SERVICES, services and
-    an smtpd on a port of its own, side.port) and started."""
+    each one's default SMTP server layout, with the same smtpd process
+    limit, on a port of its own, side.port) and started."""
     sides = []
     for cls in (Postfix, Postern):
         port = free_port()
         side = cls(ctx.tmp, ctx.build, params or {},
-                   SERVICES + services + smtpd_service(port, smtpd_maxproc))
+                   SERVICES + services
+                   + cls.smtpd_service(port, smtpd_maxproc))
         side.port = port
         side.start()
         sides.append(side)
     return sides
-
-
-def smtpd_service(port, maxproc="-"):
-    """The master.cf line of an smtpd on 127.0.0.1:port."""
-    return f"127.0.0.1:{port} inet n - n - {maxproc} smtpd\n"
 
 
 # --- helper programs ----------------------------------------------------
