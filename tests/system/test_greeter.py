@@ -331,3 +331,35 @@ def test_idle_sessions_per_client_limited(instance):
     assert clients[0].cmd("HELO client.example") == f"250 {ME}"
     for client in clients + [refused]:
         client.close()
+
+
+def test_reload_keeps_held_sessions(instance):
+    """After a reload the old greeter stops accepting but keeps the
+    sessions it holds and hands them on when they speak; new clients
+    meet a new greeter with the new banner; the old one exits once its
+    sessions are gone."""
+    server = Server(instance)
+    held = server.connect()
+    [old] = server.processes("greeter")
+    instance.write_config(smtpd_banner="$myhostname ESMTP reloaded")
+    instance.cmd("postern", "reload")
+    instance.wait_log("reload -- version")
+    fresh = wait_for(lambda: _greeting_if(server, "reloaded"),
+                     what="a greeting with the new banner")
+    assert old in server.processes("greeter")
+    assert held.cmd("HELO client.example") == f"250 {ME}"
+    assert held.cmd("QUIT") == "221 2.0.0 Bye"
+    held.close()
+    wait_for(lambda: old not in server.processes("greeter"),
+             what="the old greeter gone")
+    assert fresh.cmd("QUIT") == "221 2.0.0 Bye"
+    fresh.close()
+
+
+def _greeting_if(server, word):
+    """A new client whose greeting has word, or None (closed)."""
+    client = server.connect()
+    if word in client.greeting:
+        return client
+    client.close()
+    return None
