@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ typedef struct EVENT_FD {
     void   *write_ctx;
     uint32_t gen;                       /* bumped when the fd is added */
     int     mask;                       /* EVENT_READ | EVENT_WRITE */
+    bool    exclusive;                  /* EPOLLEXCLUSIVE (listeners) */
 } EVENT_FD;
 
 typedef struct EVENT_TIMER {
@@ -94,6 +96,8 @@ event_ctl(int op, int fd, EVENT_FD *ep)
         ev.events |= EPOLLIN;
     if (ep->mask & EVENT_WRITE)
         ev.events |= EPOLLOUT;
+    if (ep->exclusive)
+        ev.events |= EPOLLEXCLUSIVE;    /* allowed with EPOLL_CTL_ADD only */
     ev.data.u64 = ((uint64_t) ep->gen << 32) | (uint32_t) fd;
     if (epoll_ctl(event_epfd, op, fd, &ev) < 0)
         msg_fatal("event: epoll_ctl %s fd %d: %m",
@@ -124,6 +128,8 @@ event_enable(int fd, int kind, EVENT_FN fn, void *ctx)
     }
     if (op == EPOLL_CTL_MOD && (ep->mask & kind))
         return;                         /* epoll already watches this */
+    if (op == EPOLL_CTL_MOD && ep->exclusive)
+        msg_panic("event: fd %d is watched for reading only", fd);
     ep->mask |= kind;
     event_ctl(op, fd, ep);
 }
@@ -132,6 +138,23 @@ event_enable(int fd, int kind, EVENT_FN fn, void *ctx)
 void
 event_enable_read(int fd, EVENT_FN fn, void *ctx)
 {
+    event_enable(fd, EVENT_READ, fn, ctx);
+}
+
+/* event_enable_read_exclusive - call fn when the listening socket fd is
+ * readable; a connection wakes one of the processes that watch it so
+ * (EPOLLEXCLUSIVE), not every one (the thundering herd) */
+void
+event_enable_read_exclusive(int fd, EVENT_FN fn, void *ctx)
+{
+    EVENT_FD *ep;
+
+    event_init();
+    ep = event_slot(fd);
+    if (ep->mask == 0)
+        ep->exclusive = true;
+    else if (!ep->exclusive)
+        msg_panic("event: fd %d is watched already, not exclusively", fd);
     event_enable(fd, EVENT_READ, fn, ctx);
 }
 

@@ -20,6 +20,11 @@ typedef void (*EVENT_FN) (int event, void *ctx);
 
 void    event_enable_read(int fd, EVENT_FN fn, void *ctx);
 void    event_enable_write(int fd, EVENT_FN fn, void *ctx);
+
+/* event_enable_read_exclusive - a listening socket that several processes
+ * watch: a new connection wakes one waiting process, not all (read only;
+ * EPOLLEXCLUSIVE) */
+void    event_enable_read_exclusive(int fd, EVENT_FN fn, void *ctx);
 void    event_disable_readwrite(int fd);
 
 /* Timers: one per (fn, ctx) pair; requesting it again moves it. */

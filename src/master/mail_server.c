@@ -190,7 +190,7 @@ mail_server_watch(void (*fn) (int, void *))
 
         if (non_blocking(fd, true) < 0)
             msg_fatal("listener fd %d: %m", fd);
-        event_enable_read(fd, fn, (void *) (intptr_t) fd);
+        event_enable_read_exclusive(fd, fn, (void *) (intptr_t) fd);
     }
     if (mail_server.from_master) {
         event_enable_read(MASTER_STATUS_FD, mail_server_master_event, NULL);
@@ -220,8 +220,9 @@ static void
 mail_server_resume(int event, void *ctx)
 {
     for (int i = 0; i < mail_server.listen_count; i++)
-        event_enable_read(MASTER_LISTEN_FD + i, mail_server_accept_fn,
-                          (void *) (intptr_t) (MASTER_LISTEN_FD + i));
+        event_enable_read_exclusive(MASTER_LISTEN_FD + i,
+                                    mail_server_accept_fn,
+                                    (void *) (intptr_t) (MASTER_LISTEN_FD + i));
 }
 
 /* mail_server_accept - a client descriptor, or -1 (none after all). Out

@@ -6,7 +6,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -289,6 +293,107 @@ test_fork(void **state)
     close(fds[1]);
 }
 
+#define HERD      4                     /* processes on one listener */
+
+static char herd_result = 'L';          /* A: accepted, E: too late */
+
+/* herd_accept - a woken listener tries to take the connection */
+static void
+herd_accept(int event, void *ctx)
+{
+    int     fd = accept4(*(int *) ctx, NULL, NULL, SOCK_NONBLOCK);
+
+    herd_result = fd >= 0 ? 'A' : 'E';
+    event_disable_readwrite(*(int *) ctx);
+}
+
+/* voluntary_switches - how often this process went to sleep so far */
+static long
+voluntary_switches(void)
+{
+    char    line[256];
+    long    count = -1;
+    FILE   *fp = fopen("/proc/self/status", "r");
+
+    while (fp && fgets(line, sizeof(line), fp))
+        if (sscanf(line, "voluntary_ctxt_switches: %ld", &count) == 1)
+            break;
+    if (fp)
+        fclose(fp);
+    return count;
+}
+
+/* herd_member - a child on the listener: 'A' (took the connection), 'E'
+ * (woken, someone else took it) or 'L' (not woken), then how often it
+ * slept in its event loop */
+static void
+herd_member(int listener, int ready, int report)
+{
+    char    record[2];
+    long    before;
+
+    event_fork();
+    event_enable_read_exclusive(listener, herd_accept, &listener);
+    if (write(ready, "r", 1) != 1)
+        _exit(2);
+    before = voluntary_switches();
+    (void) event_loop(1000);
+    record[0] = herd_result;
+    record[1] = (char) ('0' + (voluntary_switches() - before > 9 ? 9
+                               : voluntary_switches() - before));
+    _exit(write(report, record, 2) == 2 ? 0 : 3);
+}
+
+/* test_exclusive_listener - a connection to a listener that HERD
+ * processes watch exclusively wakes one of them: the others sleep once,
+ * until their timeout; without EPOLLEXCLUSIVE they are woken too, and
+ * either find the connection gone ('E') or sleep again */
+static void
+test_exclusive_listener(void **state)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int     listener, client, report[2], ready[2];
+    char    buf[HERD * 2];
+    pid_t   kids[HERD];
+    ssize_t n;
+    int     accepted = 0, disturbed = 0;
+
+    snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "test_event.%d",
+             (int) getpid());
+    listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    assert_int_equal(bind(listener, (struct sockaddr *) &sun, sizeof(sun)), 0);
+    assert_int_equal(listen(listener, 16), 0);
+    assert_int_equal(pipe(report), 0);
+    assert_int_equal(pipe(ready), 0);
+    for (int i = 0; i < HERD; i++) {
+        assert_true((kids[i] = fork()) >= 0);
+        if (kids[i] == 0)
+            herd_member(listener, ready[1], report[1]);
+    }
+    close(report[1]);
+    close(ready[1]);
+    for (int got = 0; got < HERD; got += (int) n)
+        assert_true((n = read(ready[0], buf, sizeof(buf))) > 0);
+    usleep(200000);                     /* all of them in epoll_wait */
+    client = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(connect(client, (struct sockaddr *) &sun, sizeof(sun)),
+                     0);
+    for (int i = 0; i < HERD; i++)
+        assert_int_equal(waitpid(kids[i], NULL, 0), kids[i]);
+    assert_int_equal(read(report[0], buf, sizeof(buf)), HERD * 2);
+    for (int i = 0; i < HERD; i++) {
+        accepted += buf[2 * i] == 'A';
+        disturbed += buf[2 * i] == 'E'
+            || (buf[2 * i] == 'L' && buf[2 * i + 1] > '1');
+    }
+    assert_int_equal(accepted, 1);
+    assert_true(disturbed < HERD - 1);  /* "one or more" are woken */
+    close(client);
+    close(listener);
+    close(report[0]);
+    close(ready[0]);
+}
+
 /* main - run the tests */
 int
 main(void)
@@ -303,6 +408,7 @@ main(void)
         cmocka_unit_test(test_remove_other_event),
         cmocka_unit_test(test_write_event),
         cmocka_unit_test(test_fork),
+        cmocka_unit_test(test_exclusive_listener),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
