@@ -323,6 +323,28 @@ voluntary_switches(void)
     return count;
 }
 
+/* wait_in_epoll - until process pid sleeps in epoll_wait (at most 5 s;
+ * a child that is not waiting there yet would not be woken, and would
+ * then find the connection on its own) */
+static void
+wait_in_epoll(pid_t pid)
+{
+    char    path[64], wchan[64];
+
+    snprintf(path, sizeof(path), "/proc/%d/wchan", (int) pid);
+    for (int tries = 0; tries < 500; tries++) {
+        FILE   *fp = fopen(path, "r");
+        size_t  n = fp ? fread(wchan, 1, sizeof(wchan) - 1, fp) : 0;
+
+        if (fp)
+            fclose(fp);
+        wchan[n] = 0;
+        if (strstr(wchan, "epoll") != NULL)
+            return;
+        usleep(10000);
+    }
+}
+
 /* herd_member - a child on the listener: 'A' (took the connection), 'E'
  * (woken, someone else took it) or 'L' (not woken), then how often it
  * slept in its event loop */
@@ -374,7 +396,8 @@ test_exclusive_listener(void **state)
     close(ready[1]);
     for (int got = 0; got < HERD; got += (int) n)
         assert_true((n = read(ready[0], buf, sizeof(buf))) > 0);
-    usleep(200000);                     /* all of them in epoll_wait */
+    for (int i = 0; i < HERD; i++)
+        wait_in_epoll(kids[i]);
     client = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_int_equal(connect(client, (struct sockaddr *) &sun, sizeof(sun)),
                      0);
