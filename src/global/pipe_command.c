@@ -18,9 +18,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "mono_time.h"
 #include "argv.h"
 #include "mail_copy.h"
+#include "mono_time.h"
 #include "pipe_command.h"
 #include "pipe_command_int.h"
 #include "priv.h"

@@ -31,7 +31,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -47,6 +46,7 @@
 #include "sock.h"
 
 #define GREETER_RETRY_MS        250     /* a busy smtpd service again */
+#define GREETER_BUSY_REPLY      "421 4.3.2 All server ports are busy\r\n"
 
 /* One held client. */
 typedef struct GREETER_SESSION {
@@ -114,25 +114,26 @@ greeter_say(int fd, const char *text)
 static int
 greeter_pass(int fd, int tag)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
     int     sock;
     int     status;
     int     saved;
 
-    if (strlen(greeter_pass_path) >= sizeof(sun.sun_path)) {
-        errno = ENAMETOOLONG;
+    if ((sock = unix_connect_nowait(greeter_pass_path)) < 0)
         return -1;
-    }
-    strcpy(sun.sun_path, greeter_pass_path);
-    if ((sock = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       0)) < 0)
-        return -1;
-    if ((status = connect(sock, (struct sockaddr *) &sun, sizeof(sun))) == 0)
-        status = fd_pass_send(sock, fd, tag);
+    status = fd_pass_send(sock, fd, tag);
     saved = errno;
     (void) close(sock);
     errno = saved;
     return status;
+}
+
+/* greeter_unreachable - the pass service failed (errno): warn, and tell
+ * the client, whose session ends */
+static void
+greeter_unreachable(int fd)
+{
+    msg_warn("cannot connect to service %s: %m", greeter_pass_path);
+    greeter_say(fd, GREETER_BUSY_REPLY);
 }
 
 /* greeter_hand_over - pass a session on, or keep it for a retry; a
@@ -151,8 +152,7 @@ greeter_hand_over(GREETER_SESSION *session, int tag)
         }
         event_request_timer(greeter_retry, NULL, GREETER_RETRY_MS);
     } else {
-        msg_warn("cannot connect to service %s: %m", greeter_pass_path);
-        greeter_say(fd, "421 4.3.2 All server ports are busy\r\n");
+        greeter_unreachable(fd);
         greeter_end(session);
     }
 }
@@ -187,8 +187,7 @@ greeter_timer(int event, void *ctx)
         if (session->spoke) {
             msg_warn("service %s stayed busy for %ds; a client was refused",
                      greeter_pass_path, var_smtpd_timeout);
-            greeter_say(stream_fd(session->client),
-                        "421 4.3.2 All server ports are busy\r\n");
+            greeter_say(stream_fd(session->client), GREETER_BUSY_REPLY);
             greeter_end(session);
         } else {
             greeter_hand_over(session, SMTP_PASS_SILENT);
@@ -204,10 +203,8 @@ greeter_timer(int event, void *ctx)
 static void
 greeter_over_limit(STREAM *client)
 {
-    if (greeter_pass(stream_fd(client), 0) < 0) {
-        msg_warn("cannot connect to service %s: %m", greeter_pass_path);
-        greeter_say(stream_fd(client), "421 4.3.2 All server ports are busy\r\n");
-    }
+    if (greeter_pass(stream_fd(client), 0) < 0)
+        greeter_unreachable(stream_fd(client));
     mail_server_disconnect(client);
 }
 
@@ -215,18 +212,12 @@ greeter_over_limit(STREAM *client)
 static void
 greeter_accept(STREAM *client, const char *service, char **argv)
 {
-    static BUF *addr, *port;
     int     fd = stream_fd(client);
     GREETER_SESSION *session;
+    char   *counted_addr;
     char    byte;
-    int     counted;
 
-    if (addr == NULL) {
-        addr = buf_alloc(50);
-        port = buf_alloc(10);
-    }
-    sock_peer_addr(fd, addr, port);
-    if ((counted = greeter_limit_enter(buf_str(addr))) < 0) {
+    if (greeter_limit_enter(fd, &counted_addr) < 0) {
         greeter_over_limit(client);
         return;
     }
@@ -243,7 +234,7 @@ greeter_accept(STREAM *client, const char *service, char **argv)
     session->client = client;
     session->deadline = mono_ms() + var_smtpd_timeout * 1000LL;
     session->spoke = false;
-    session->counted_addr = counted ? mystrdup(buf_str(addr)) : NULL;
+    session->counted_addr = counted_addr;
     /* A client that talks before the greeting: smtpd logs it as improper
      * pipelining after CONNECT when reject_unauth_pipelining is on. */
     session->tag = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0 ?

@@ -12,9 +12,12 @@
 /* greeter_limit_init - read the settings (after the privilege drop) */
 void    greeter_limit_init(void);
 
-/* greeter_limit_enter - 1: a session of addr counted; 0: no limit
- * applies to addr (not counted); -1: addr has its limit already */
-int     greeter_limit_enter(const char *addr);
+/* greeter_limit_enter - count a new session of the client on fd: 1,
+ * counted (*addr: its address, for greeter_limit_leave; the caller frees
+ * it); 0, no limit applies (*addr NULL); -1, the client has its limit of
+ * sessions already (*addr NULL). The address is only looked up when a
+ * limit is in force. */
+int     greeter_limit_enter(int fd, char **addr);
 
 /* greeter_limit_leave - a session of addr that was counted ended */
 void    greeter_limit_leave(const char *addr);

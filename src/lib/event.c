@@ -15,15 +15,15 @@
  * Peers: used by the master (master.c) and the server skeletons
  * (mail_server*.c); stream.c does its own polling and does not use this. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <stdbool.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "mono_time.h"
 #include "event.h"
+#include "mono_time.h"
 #include "msg.h"
 #include "mymalloc.h"
 

@@ -404,9 +404,10 @@ unix_dgram_send(const char *path, const void *buf, size_t len)
     return sent < 0 ? -1 : 0;
 }
 
-/* unix_dgram_connect - a connected datagram socket */
-int
-unix_dgram_connect(const char *path)
+/* sock_unix_connect_now - a socket of type connected to path without
+ * waiting; the fd, or -1 with errno */
+static int
+sock_unix_connect_now(const char *path, int type)
 {
     struct sockaddr_un sun;
     BUF    *why = buf_alloc(64);
@@ -418,7 +419,7 @@ unix_dgram_connect(const char *path)
         errno = ENAMETOOLONG;
         return -1;
     }
-    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+    if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) < 0)
         return -1;
     if (connect(fd, (struct sockaddr *) &sun, sizeof(sun)) < 0) {
         saved = errno;
@@ -427,6 +428,20 @@ unix_dgram_connect(const char *path)
         return -1;
     }
     return fd;
+}
+
+/* unix_dgram_connect - a connected datagram socket */
+int
+unix_dgram_connect(const char *path)
+{
+    return sock_unix_connect_now(path, SOCK_DGRAM);
+}
+
+/* unix_connect_nowait - a non-blocking stream connection to path */
+int
+unix_connect_nowait(const char *path)
+{
+    return sock_unix_connect_now(path, SOCK_STREAM | SOCK_NONBLOCK);
 }
 
 /* fifo_listen - create (if needed) and open a fifo for reading */

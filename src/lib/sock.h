@@ -26,6 +26,10 @@ int     inet_connect(const char *spec, int timeout_sec, BUF *why);
 
 int     unix_listen(const char *path, int backlog, mode_t mode, BUF *why);
 int     unix_connect(const char *path, int timeout_sec, BUF *why);
+/* unix_connect_nowait - a stream connection to path that never waits: a
+ * full listen queue fails at once with errno EAGAIN. The fd (non-blocking,
+ * close-on-exec), or -1 with errno. */
+int     unix_connect_nowait(const char *path);
 int     unix_dgram_listen(const char *path, mode_t mode, BUF *why);
 /* unix_dgram_send - one datagram to path; never blocks (the master uses
  * it); 0, or -1 with errno (EAGAIN: the receiver's queue is full) */

@@ -180,18 +180,26 @@ mail_server_master_event(int event, void *ctx)
         mail_server_exit();
 }
 
+/* mail_server_listen - watch the listeners (also the timer event that
+ * ends a pause of accept(), see mail_server_accept) */
+static void
+mail_server_listen(int event, void *ctx)
+{
+    for (int i = 0; i < mail_server.listen_count; i++)
+        event_enable_read_exclusive(MASTER_LISTEN_FD + i,
+                                    mail_server_accept_fn,
+                                    (void *) (intptr_t) (MASTER_LISTEN_FD + i));
+}
+
 /* mail_server_watch - watch every listener with fn (ctx: the fd) */
 void
 mail_server_watch(void (*fn) (int, void *))
 {
     mail_server_accept_fn = fn;
-    for (int i = 0; i < mail_server.listen_count; i++) {
-        int     fd = MASTER_LISTEN_FD + i;
-
-        if (non_blocking(fd, true) < 0)
-            msg_fatal("listener fd %d: %m", fd);
-        event_enable_read_exclusive(fd, fn, (void *) (intptr_t) fd);
-    }
+    for (int i = 0; i < mail_server.listen_count; i++)
+        if (non_blocking(MASTER_LISTEN_FD + i, true) < 0)
+            msg_fatal("listener fd %d: %m", MASTER_LISTEN_FD + i);
+    mail_server_listen(0, NULL);
     if (mail_server.from_master) {
         event_enable_read(MASTER_STATUS_FD, mail_server_master_event, NULL);
         event_request_timer(mail_server_table_event, NULL,
@@ -215,16 +223,6 @@ mail_server_pass_tag(void)
     return mail_server.pass_tag;
 }
 
-/* mail_server_resume - listen again after a pause */
-static void
-mail_server_resume(int event, void *ctx)
-{
-    for (int i = 0; i < mail_server.listen_count; i++)
-        event_enable_read_exclusive(MASTER_LISTEN_FD + i,
-                                    mail_server_accept_fn,
-                                    (void *) (intptr_t) (MASTER_LISTEN_FD + i));
-}
-
 /* mail_server_accept - a client descriptor, or -1 (none after all). Out
  * of descriptors, the listeners rest MAIL_SERVER_FD_PAUSE ms (a
  * level-triggered listener would otherwise spin, and log, until a
@@ -240,7 +238,7 @@ mail_server_accept(int listen_fd)
             msg_warn("accept: %m: no new clients for %d ms",
                      MAIL_SERVER_FD_PAUSE);
             mail_server_unwatch();
-            event_request_timer(mail_server_resume, NULL,
+            event_request_timer(mail_server_listen, NULL,
                                 MAIL_SERVER_FD_PAUSE);
         } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
                    && errno != ECONNABORTED) {

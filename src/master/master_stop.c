@@ -17,10 +17,10 @@
 
 #include <linux/sockios.h>
 
-#include "mono_time.h"
 #include "event.h"
 #include "mail_params.h"
 #include "master.h"
+#include "mono_time.h"
 #include "msg.h"
 
 #define MASTER_STOP_WAIT_MS     5000    /* children to exit after SIGTERM */

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mono_time.h"
 #include "event.h"
+#include "mono_time.h"
 #include "mymalloc.h"
 #include "scache.h"
 

@@ -146,8 +146,7 @@ smtpd_greet(SMTPD_STATE *state, int pass_tag)
         return;
     if ((err = smtpd_check_connect(state)) != NULL) {
         state->access_denied = mystrdup(err);
-        if (pass_tag == 0 || strncmp(err, "421", 3) == 0
-            || strncmp(err, "521", 3) == 0)
+        if (pass_tag == 0 || smtpd_check_hangup(err))
             smtpd_check_refusal(state, err);
     } else if (pass_tag == 0) {
         smtpd_reply(state, "220 %s", state->settings->banner);

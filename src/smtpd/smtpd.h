@@ -336,6 +336,8 @@ const char *smtpd_check_etrn(SMTPD_STATE *state, const char *domain);
 const char *smtpd_check_data(SMTPD_STATE *state);
 const char *smtpd_check_eod(SMTPD_STATE *state);
 
+/* smtpd_check_hangup - whether a refusal ends the session (421, 521) */
+bool    smtpd_check_hangup(const char *reply);
 /* smtpd_check_refusal - send a stage's reply; 421 and 521 end the
  * session after it, as in Postfix */
 void    smtpd_check_refusal(SMTPD_STATE *state, const char *reply);

@@ -519,11 +519,18 @@ smtpd_check_eod(SMTPD_STATE *state)
     return smtpd_check_message(state, SMTPD_LIST_EOD, "END-OF-MESSAGE");
 }
 
+/* smtpd_check_hangup - whether a refusal ends the session */
+bool
+smtpd_check_hangup(const char *reply)
+{
+    return strncmp(reply, "421", 3) == 0 || strncmp(reply, "521", 3) == 0;
+}
+
 /* smtpd_check_refusal - send a stage's reply; 421 and 521 hang up */
 void
 smtpd_check_refusal(SMTPD_STATE *state, const char *reply)
 {
     smtpd_reply(state, "%s", reply);
-    if (strncmp(reply, "421", 3) == 0 || strncmp(reply, "521", 3) == 0)
+    if (smtpd_check_hangup(reply))
         state->quit = true;
 }
